@@ -1,0 +1,65 @@
+"""Celery with the platform's defaults. A service's `config/celery.py`:
+
+    from rentezy_common.celery_app import make_celery_app
+    app = make_celery_app()
+
+Defaults, and why:
+- acks late + reject on worker loss: a task whose worker dies is run again, so tasks
+  must be idempotent (they take ids and re-check state, see STYLE.md);
+- prefetch 1: long tasks don't sit behind a busy worker;
+- JSON only: no pickle from the broker;
+- time limits: soft 240 s (raises in the task), hard 300 s (kills the child);
+- one queue per service: services may share a Redis without taking each other's tasks;
+- Redis visibility timeout 2 h: a task is redelivered if unacknowledged this long, so it
+  must exceed the longest ETA/countdown we schedule (booking holds are minutes).
+Override any of them with CELERY_* settings.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+PLATFORM_DEFAULTS = {
+    "task_acks_late": True,
+    "task_reject_on_worker_lost": True,
+    "worker_prefetch_multiplier": 1,
+    "task_serializer": "json",
+    "result_serializer": "json",
+    "accept_content": ["json"],
+    "task_soft_time_limit": 240,
+    "task_time_limit": 300,
+    "task_ignore_result": True,
+    "broker_connection_retry_on_startup": True,
+    "broker_transport_options": {"visibility_timeout": 7200},
+    "timezone": "UTC",
+    "enable_utc": True,
+    "worker_hijack_root_logger": False,  # keep our JSON logging
+}
+
+
+def make_celery_app(*, beat_schedule: dict | None = None) -> Celery:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    app = Celery(f"rentezy-{settings.SERVICE_NAME}")
+    app.conf.update(
+        PLATFORM_DEFAULTS,
+        broker_url=settings.REDIS_URL,
+        task_default_queue=settings.SERVICE_NAME,
+        beat_schedule={
+            "purge-processed-events": {
+                "task": "rentezy_common.tasks.purge_processed_events",
+                "schedule": crontab(minute=17, hour=3),
+            },
+            **(beat_schedule or {}),
+        },
+    )
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.autodiscover_tasks()
+    app.autodiscover_tasks(["rentezy_common"], related_name="tasks")
+    return app

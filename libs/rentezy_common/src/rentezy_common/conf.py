@@ -1,0 +1,159 @@
+"""Django settings shared by every service, built from the environment.
+
+A service's `config/settings/__init__.py` is a few lines:
+
+    globals().update(platform_settings(service="booking", base_dir=BASE_DIR, apps=[...]))
+
+followed by whatever is truly its own. RENTEZY_ENV selects dev (default), test (set by
+the test runner) or production; production refuses development secrets, DEBUG and
+missing required values (docs/configuration.md lists every variable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import (
+    REQUIRED,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    runtime_environment,
+)
+from .logs import logging_config
+from .platform import SERVICES, TEST_REDIS_DB_OFFSET, ServiceSpec
+
+# Development defaults. Each secret's dev value carries the dev marker, so
+# RENTEZY_ENV=production refuses it (env.env_secret).
+DEV_SECRET_KEY = "dev-insecure-django-secret-key-do-not-use-in-production"  # noqa: S105 - dev only, refused in production
+DEV_GATEWAY_SIGNING_SECRET = "dev-insecure-gateway-signing-secret"  # noqa: S105
+DEV_DATABASE_CREDENTIALS = "rentezy:rentezy"  # scripts/infra/postgres.sh creates this role
+
+
+def _local(port_var: str, default: int) -> int:
+    return env_int(port_var, default)
+
+
+def platform_settings(
+    *,
+    service: str,
+    base_dir: Path,
+    spec: ServiceSpec | None = None,
+    apps: Sequence[str] = (),
+    readiness: Sequence[str] = ("database", "redis", "kafka"),
+    middleware: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Every Django setting the platform shares, for one service.
+
+    `spec` is for projects outside the registry (the library's own test project)."""
+    if spec is None:
+        if service not in SERVICES:
+            raise ImproperlyConfigured(f"Unknown service {service!r}; see rentezy_common.platform.")
+        spec = SERVICES[service]
+    environment = runtime_environment()
+    production = environment == "production"
+
+    redis_db = spec.redis_db + (TEST_REDIS_DB_OFFSET if environment == "test" else 0)
+    redis_default = f"redis://127.0.0.1:{_local('REDIS_PORT', 6379)}/{redis_db}"
+    database_default = (
+        f"postgres://{DEV_DATABASE_CREDENTIALS}@127.0.0.1:"
+        f"{_local('POSTGRES_PORT', 5432)}/{spec.database}"
+    )
+
+    # In production these have no default: a deployment must say where things are.
+    def dev_default(value):
+        return REQUIRED if production else value
+
+    database_url = env_str("DATABASE_URL", dev_default(database_default))
+    redis_url = env_str("REDIS_URL", dev_default(redis_default))
+    kafka = env_str(
+        "KAFKA_BOOTSTRAP_SERVERS", dev_default(f"127.0.0.1:{_local('KAFKA_PORT', 9092)}")
+    )
+    allowed_hosts = env_list(
+        "DJANGO_ALLOWED_HOSTS",
+        dev_default(["127.0.0.1", "localhost", "[::1]", "testserver"]),
+    )
+    debug = env_bool("DJANGO_DEBUG", environment == "dev")
+    if production and debug:
+        raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+
+    signing_secrets = env_list("GATEWAY_SIGNING_SECRETS", "") or [
+        env_secret("GATEWAY_SIGNING_SECRET", DEV_GATEWAY_SIGNING_SECRET)
+    ]
+    if production and any(s.startswith("dev-insecure-") for s in signing_secrets):
+        raise ImproperlyConfigured("GATEWAY_SIGNING_SECRETS holds a development default.")
+
+    return {
+        "SERVICE_NAME": service,
+        "RENTEZY_ENV": environment,
+        "BASE_DIR": base_dir,
+        "SECRET_KEY": env_secret("DJANGO_SECRET_KEY", DEV_SECRET_KEY),
+        "DEBUG": debug,
+        "ALLOWED_HOSTS": allowed_hosts,
+        "INSTALLED_APPS": [
+            "django.contrib.contenttypes",
+            "rest_framework",
+            "rentezy_common.events",
+            *apps,
+        ],
+        "MIDDLEWARE": [
+            "rentezy_common.middleware.RequestContextMiddleware",
+            "django.middleware.security.SecurityMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "rentezy_common.gateway.GatewayIdentityMiddleware",
+            *middleware,
+        ],
+        "ROOT_URLCONF": "config.urls",
+        "WSGI_APPLICATION": "rentezy_common.wsgi.application",
+        # Public paths are fixed by DESIGN.md, some with and some without a trailing
+        # slash; redirecting a POST to add one would lose its body.
+        "APPEND_SLASH": False,
+        "DATABASES": {"default": database_from_url(database_url)},
+        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
+        "CACHES": {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": service,
+            }
+        },
+        "REDIS_URL": redis_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "ELASTICSEARCH_URL": env_str(
+            "ELASTICSEARCH_URL", f"http://127.0.0.1:{_local('ELASTICSEARCH_PORT', 9200)}"
+        ),
+        "READINESS_CHECKS": list(readiness),
+        "GATEWAY_SIGNING_SECRETS": signing_secrets,
+        "GATEWAY_SIGNATURE_MAX_AGE": env_int("GATEWAY_SIGNATURE_MAX_AGE", 30),  # seconds
+        "GATEWAY_EXEMPT_PATHS": frozenset({"/healthz", "/readyz", "/metrics"}),
+        "RENTEZY_CONSUMERS": "config.consumers.CONSUMERS",
+        "REST_FRAMEWORK": {
+            "EXCEPTION_HANDLER": "rentezy_common.errors.exception_handler",
+            "DEFAULT_AUTHENTICATION_CLASSES": ["rentezy_common.gateway.GatewayAuthentication"],
+            "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+            "UNAUTHENTICATED_USER": "rentezy_common.gateway.AnonymousCaller",
+            "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+            "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+            "PAGE_SIZE": 20,
+        },
+        "LANGUAGE_CODE": "en-us",
+        "TIME_ZONE": "UTC",
+        "USE_I18N": False,
+        "USE_TZ": True,
+        "LOGGING": logging_config(service=service, level=env_str("LOG_LEVEL", "INFO")),
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if production else None,
+        # Tests create many users; a slow hash would dominate their run time.
+        **(
+            {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+            if environment == "test"
+            else {}
+        ),
+    }

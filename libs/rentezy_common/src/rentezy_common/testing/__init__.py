@@ -1,0 +1,1 @@
+"""Test helpers for every service: signed clients, Kafka topics, SMTP (pytest plugin)."""

@@ -1,0 +1,32 @@
+"""pytest plugin (entry point `rentezy`), active in every service's tests.
+
+Sets RENTEZY_ENV=test before Django settings load (test Redis databases, fast password
+hashing) and provides fixtures:
+- `gateway_client`: a client whose requests carry a valid gateway signature;
+- `kafka_topic`: a factory of throwaway topics on the real broker, deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Module import happens when pytest loads plugins, before pytest-django reads settings.
+os.environ.setdefault("RENTEZY_ENV", "test")
+
+
+@pytest.fixture
+def gateway_client():
+    from .clients import GatewayClient
+
+    return GatewayClient()
+
+
+@pytest.fixture
+def kafka_topic():
+    from .kafka import TopicFactory
+
+    factory = TopicFactory()
+    yield factory
+    factory.cleanup()

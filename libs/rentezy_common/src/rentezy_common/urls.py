@@ -1,0 +1,21 @@
+"""URL patterns every service mounts, and the JSON error handlers for its root URLconf.
+
+A service's `config/urls.py`:
+
+    from rentezy_common.urls import platform_urlpatterns
+    from rentezy_common.errors import handler400, handler403, handler404, handler500  # noqa: F401
+
+    urlpatterns = [*platform_urlpatterns(), path("api/...", include(...))]
+"""
+
+from django.urls import path
+
+from . import health
+
+
+def platform_urlpatterns():
+    return [
+        path("healthz", health.healthz, name="healthz"),
+        path("readyz", health.readyz, name="readyz"),
+        path("metrics", health.metrics, name="metrics"),
+    ]

@@ -1,0 +1,77 @@
+"""Helpers for the event tests: build envelopes, produce raw messages, run a relay."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from confluent_kafka import Producer
+from django.db import connections
+
+from rentezy_common.events.envelope import EventEnvelope
+from rentezy_common.events.kafka import producer_config
+from rentezy_common.events.outbox import OutboxRelay, outbox_lag
+
+REPO = Path(__file__).resolve().parents[3]
+INFRA = REPO / "scripts" / "infra.sh"
+
+
+def envelope(aggregate_id: str, version: int = 1, **payload) -> EventEnvelope:
+    return EventEnvelope(
+        id=uuid.uuid4(),
+        type="thing.happened",
+        source="test",
+        aggregate_type="thing",
+        aggregate_id=aggregate_id,
+        version=version,
+        occurred_at=datetime.now(UTC),
+        payload=payload,
+    )
+
+
+def produce(topic: str, items) -> None:
+    """Produce envelopes (or raw bytes) keyed by aggregate, and wait for delivery."""
+    producer = Producer(producer_config())
+    for item in items:
+        if isinstance(item, EventEnvelope):
+            producer.produce(topic, value=item.to_json(), key=item.aggregate_id.encode())
+        else:
+            producer.produce(topic, value=item, key=b"raw")
+    assert producer.flush(30) == 0
+
+
+def drain_outbox(relay: OutboxRelay, *, timeout: float = 60.0, threads: int = 1) -> None:
+    """Run relay loops in background threads until the outbox is empty."""
+    stop = threading.Event()
+
+    def loop():
+        try:
+            relay_ = (
+                relay
+                if threads == 1
+                else OutboxRelay(
+                    batch_size=relay.batch_size,
+                    delivery_timeout_ms=relay.delivery_timeout_ms,
+                    backoff_base=relay.backoff_base,
+                    backoff_max=relay.backoff_max,
+                )
+            )
+            relay_.run(stop)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while outbox_lag()["pending"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(30)
+    assert outbox_lag()["pending"] == 0, "relay did not drain the outbox in time"

@@ -1,0 +1,218 @@
+"""Consumer runner against real Kafka and PostgreSQL: idempotence, retries, dead letters."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from rentezy_common.events.consumer import (
+    ConsumerRunner,
+    ConsumerSpec,
+    DeadLetterLimitExceeded,
+    replay_dead_letters,
+)
+from rentezy_common.testing.kafka import read_topic
+from tests.events_helpers import envelope, produce
+from tests.testapp import handlers
+from tests.testapp.models import Counter
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def spec_for(topic, **overrides):
+    return ConsumerSpec(
+        name=f"test-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        handler=handlers.count,
+        max_attempts=overrides.pop("max_attempts", 3),
+        backoff_initial=0.05,
+        **overrides,
+    )
+
+
+def run(spec, *, messages, timeout=60.0):
+    """Run the consumer until it has taken `messages` messages (or the timeout)."""
+    runner = ConsumerRunner(spec)
+    timer = threading.Timer(timeout, runner.stop.set)
+    timer.start()
+    try:
+        runner.run(max_messages=messages)
+    finally:
+        timer.cancel()
+    return runner
+
+
+def counters():
+    return dict(Counter.objects.values_list("name", "value"))
+
+
+def test_each_event_is_handled(kafka_topic):
+    topic = kafka_topic("handle")
+    produce(topic, [envelope("a"), envelope("b"), envelope("a", version=2)])
+    runner = run(spec_for(topic), messages=3)
+    assert counters() == {"a": 2, "b": 1}
+    assert runner.stats["handled"] == 3
+
+
+def test_redelivered_event_changes_state_once(kafka_topic):
+    topic = kafka_topic("redeliver", partitions=1)
+    event = envelope("once")
+    produce(topic, [event, event, event])  # e.g. a relay that re-published after a crash
+    runner = run(spec_for(topic), messages=3)
+    assert counters() == {"once": 1}
+    assert runner.stats == {"handled": 1, "duplicates": 2, "retries": 0, "dead_lettered": 0}
+
+
+def test_reprocessing_from_the_start_changes_nothing(kafka_topic):
+    topic = kafka_topic("rewind")
+    produce(topic, [envelope(f"k{i}") for i in range(10)])
+    spec = spec_for(topic)
+    run(spec, messages=10)
+    before = counters()
+
+    # Rewind the *same* group's offsets: redelivered, recognised, not reapplied.
+    from confluent_kafka import Consumer, TopicPartition
+
+    from rentezy_common.events.kafka import kafka_config
+
+    admin_consumer = Consumer(kafka_config(**{"group.id": spec.group}))
+    admin_consumer.commit(
+        offsets=[TopicPartition(topic, p, 0) for p in range(3)], asynchronous=False
+    )
+    admin_consumer.close()
+    replayed = run(spec, messages=10)
+    assert replayed.stats["duplicates"] == 10
+    assert replayed.stats["handled"] == 0
+    assert counters() == before
+
+
+def test_offsets_are_committed_after_handling(kafka_topic):
+    topic = kafka_topic("commit", partitions=1)
+    produce(topic, [envelope("x"), envelope("y")])
+    spec = spec_for(topic)
+    run(spec, messages=2)
+    produce(topic, [envelope("z")])
+    # A restarted consumer of the same group starts after what was handled.
+    runner = run(spec, messages=1)
+    assert runner.stats["handled"] == 1
+    assert counters() == {"x": 1, "y": 1, "z": 1}
+
+
+def test_poison_message_goes_to_dead_letter_topic_and_consumer_moves_on(kafka_topic):
+    topic = kafka_topic("poison", partitions=1)
+    handlers.POISON_AGGREGATES.add("bad")
+    bad = envelope("bad")
+    produce(topic, [envelope("good-1"), bad, envelope("good-2")])
+    spec = spec_for(topic, max_attempts=3)
+
+    runner = run(spec, messages=3)
+
+    assert counters() == {"good-1": 1, "good-2": 1}
+    assert runner.stats["retries"] == 2
+    assert runner.stats["dead_lettered"] == 1
+    [dead] = read_topic(spec.dlq, expected=1)
+    headers = dict(dead.headers())
+    assert dead.value() == bad.to_json()
+    assert headers["rentezy.attempts"] == b"3"
+    assert headers["rentezy.error.class"] == b"RuntimeError"
+    assert b"cannot handle bad" in headers["rentezy.error.message"]
+    assert headers["rentezy.original.topic"] == topic.encode()
+    assert headers["rentezy.original.offset"] == b"1"
+    assert b"Traceback" in headers["rentezy.error.traceback"]
+
+    # Nothing of the failed attempts was written, and the ledger does not know it.
+    cursor = connection.cursor()
+    cursor.execute(
+        "SELECT count(*) FROM rentezy_events_processedevent WHERE event_id = %s", [bad.id]
+    )
+    assert cursor.fetchone()[0] == 0
+
+    # Fixed: the replay command handles it, exactly once.
+    handlers.POISON_AGGREGATES.clear()
+    assert replay_dead_letters(spec, timeout=10) == {
+        "replayed": 1,
+        "skipped_duplicates": 0,
+        "failed": 0,
+    }
+    assert counters() == {"good-1": 1, "good-2": 1, "bad": 1}
+    assert replay_dead_letters(spec, timeout=5) == {
+        "replayed": 0,
+        "skipped_duplicates": 0,
+        "failed": 0,
+    }
+
+
+def test_replay_that_fails_again_leaves_the_dead_letter_in_place(kafka_topic):
+    topic = kafka_topic("replay-fail", partitions=1)
+    handlers.POISON_AGGREGATES.add("still-bad")
+    produce(topic, [envelope("still-bad")])
+    spec = spec_for(topic, max_attempts=1)
+    run(spec, messages=1)
+    assert replay_dead_letters(spec, timeout=10)["failed"] == 1
+    handlers.POISON_AGGREGATES.clear()
+    assert replay_dead_letters(spec, timeout=10)["replayed"] == 1
+
+
+def test_message_that_is_not_an_envelope_is_dead_lettered_at_once(kafka_topic):
+    topic = kafka_topic("garbage", partitions=1)
+    produce(topic, [b"\xff not json", envelope("after")])
+    spec = spec_for(topic, max_attempts=5)
+    runner = run(spec, messages=2)
+    assert runner.stats["retries"] == 0
+    assert counters() == {"after": 1}
+    [dead] = read_topic(spec.dlq, expected=1)
+    assert dict(dead.headers())["rentezy.error.class"] == b"InvalidEnvelope"
+
+
+def test_consumer_stops_when_everything_fails(kafka_topic):
+    topic = kafka_topic("all-fail", partitions=1)
+    handlers.POISON_AGGREGATES.update({"x1", "x2", "x3"})
+    produce(topic, [envelope("x1"), envelope("x2"), envelope("x3")])
+    spec = spec_for(topic, max_attempts=1, max_consecutive_dead_letters=2)
+    with pytest.raises(DeadLetterLimitExceeded):
+        run(spec, messages=3)
+
+
+def test_run_consumer_command_shuts_down_cleanly_on_sigterm(kafka_topic):
+    topic = kafka_topic("sigterm", partitions=1)
+    produce(topic, [envelope("before-term")])
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "RENTEZY_ENV": "test",
+        "DJANGO_SETTINGS_MODULE": "tests.testproject.settings",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+            f"{database['PORT']}/{database['NAME']}"
+        ),
+        "TEST_CONSUMER_TOPIC": topic,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "django", "run_consumer", "counter"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while Counter.objects.filter(name="before-term").count() == 0:
+            assert time.monotonic() < deadline, "consumer never handled the event"
+            assert process.poll() is None, process.stderr.read()
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    log = process.stderr.read()
+    assert '"consumer stopped"' in log
+    assert '"handled": 1' in log

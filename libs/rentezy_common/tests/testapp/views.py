@@ -1,0 +1,74 @@
+from django.http import HttpResponse
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rentezy_common.errors import Conflict
+from rentezy_common.gateway import role_required
+from tests.testapp.models import Item
+
+
+class WhoAmI(APIView):
+    def get(self, request):
+        return Response(
+            {
+                "user_id": request.user.id,
+                "role": request.user.role,
+                "request_id": request.identity.request_id,
+            }
+        )
+
+
+class Public(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response({"authenticated": request.user.is_authenticated})
+
+
+class LandlordsOnly(APIView):
+    permission_classes = [role_required("landlord")]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Item
+        fields = ["id", "name", "quantity"]
+
+
+class Items(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        serializer = ItemSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data, status=201)
+
+
+class SoldOut(Conflict):
+    code = "sold_out"
+    message = "No rooms left."
+
+
+class ConflictView(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        raise SoldOut(details={"room_id": 7})
+
+
+class Crash(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        raise ZeroDivisionError("bug")
+
+
+def plain_crash(request):
+    raise ZeroDivisionError("bug")
+    return HttpResponse()
