@@ -119,7 +119,7 @@ def wait_ready(timeout: float = 120.0) -> dict[str, str]:
 
 def print_table(status: dict[str, str]) -> None:
     say("")
-    say(f"{'service':<16} {'listens on':<24} {'processes':<28} state")
+    say(f"{'service':<21} {'listens on':<24} {'processes':<28} state")
     for spec in SERVICES.values():
         kinds = [
             line.split(":")[0].strip()
@@ -127,7 +127,7 @@ def print_table(status: dict[str, str]) -> None:
             if line.strip() and not line.startswith("#")
         ]
         say(
-            f"{spec.directory:<16} {'http://127.0.0.1:' + str(spec.port):<24} "
+            f"{spec.directory:<21} {'http://127.0.0.1:' + str(spec.port):<24} "
             f"{', '.join(kinds):<28} {status.get(spec.name, '?')}"
         )
     say("")

@@ -9,7 +9,13 @@ from django.db import connections, transaction
 
 from rentezy_common.events.envelope import EventEnvelope
 from rentezy_common.events.models import OutboxEvent
-from rentezy_common.events.outbox import OutboxError, OutboxRelay, outbox_lag, publish_event
+from rentezy_common.events.outbox import (
+    OutboxError,
+    OutboxRelay,
+    _in_order,
+    outbox_lag,
+    publish_event,
+)
 from rentezy_common.logs import reset_request_id, set_request_id
 from rentezy_common.testing.kafka import read_topic
 from tests.events_helpers import INFRA, drain_outbox
@@ -155,3 +161,43 @@ def test_events_written_while_kafka_is_down_all_arrive_in_order(kafka_topic):
             seen.add(event.id)
             versions[event.aggregate_id].append(event.payload["i"])
     assert dict(versions) == {agg: list(range(20)) for agg in ("p1", "p2", "p3")}
+
+
+def test_explicit_versions_are_kept():
+    with transaction.atomic():
+        sent = publish_event(
+            topic="t",
+            event_type="x",
+            aggregate_type="thing",
+            aggregate_id=9,
+            payload={},
+            version=42,
+        )
+    assert sent.version == 42
+    assert OutboxEvent.objects.get().version == 42
+
+
+def test_payload_that_is_not_json_fails_in_the_callers_transaction():
+    with pytest.raises(TypeError), transaction.atomic():
+        publish_event(
+            topic="t", event_type="x", aggregate_type="a", aggregate_id="1", payload={"x": object()}
+        )
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_rows_wait_behind_an_earlier_unsent_event_of_their_aggregate():
+    # claimed rows: (seq, event_id, topic, type, aggregate_type, aggregate_id, value)
+    claimed = [
+        (s, None, "t", "x", "thing", agg, "{}")
+        for s, agg in [(1, "a"), (3, "a"), (4, "b"), (6, "c")]
+    ]
+    # head: every unsent row up to seq 6; seq 2 (a) and 5 (c) are held elsewhere / retrying
+    head = [
+        (1, "thing", "a"),
+        (2, "thing", "a"),
+        (3, "thing", "a"),
+        (4, "thing", "b"),
+        (5, "thing", "c"),
+        (6, "thing", "c"),
+    ]
+    assert [row[0] for row in _in_order(claimed, head)] == [1, 4]

@@ -11,6 +11,10 @@ and runs each with `manage.py run_consumer inventory`. A handler is a plain func
 taking an `EventEnvelope`; it runs inside a transaction that also records the event id
 in the processed-event ledger, so a redelivered event changes state once.
 
+Batches: the messages fetched together are applied in one transaction (one ledger
+INSERT for all their ids, then each handler); if a handler fails, that transaction is
+rolled back, the messages before the failing one are committed on their own, and the
+failing one is retried alone.
 Offsets: committed only for messages whose transaction committed (or that went to the
 dead-letter topic); commits are throttled by librdkafka's auto-commit of *stored*
 offsets, and flushed synchronously on rebalance and shutdown.
@@ -48,6 +52,10 @@ Handler = Callable[[EventEnvelope], None]
 
 class DeadLetterLimitExceeded(RuntimeError):
     pass
+
+
+class _RollBack(Exception):
+    """Raised inside a batch transaction to undo it after a handler failed."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +206,12 @@ class ConsumerRunner:
                     want = min(want, max_messages - taken)
                     if want <= 0:
                         break
-                messages = consumer.consume(num_messages=want, timeout=0.5)
+                # Block for the first message only, then take what is already
+                # fetched: batches under load, no waiting for a full batch when idle.
+                first = consumer.poll(0.5)
+                messages = [first] if first is not None else []
+                if first is not None and want > 1:
+                    messages += consumer.consume(num_messages=want - 1, timeout=0)
                 usable = []
                 for message in messages:
                     if message.error():
@@ -225,36 +238,86 @@ class ConsumerRunner:
         that failed on its own with retries, then the rest."""
         index = 0
         while index < len(messages) and not self.stop.is_set():
-            done = self._apply_run(messages[index:])
-            index += done
+            index += self._apply_run(messages[index:])
             if index < len(messages):
                 if not self._apply_with_retries(messages[index]):
                     return  # stopping mid-retry: leave the offset for the next owner
                 index += 1
 
     def _apply_run(self, messages: list) -> int:
-        """Apply a run of messages in one transaction (one savepoint each), stopping at
-        the first failure. Returns how many were applied and had offsets stored."""
-        applied = []
+        """Apply the longest run of messages that succeeds, in one transaction. Returns
+        how many were applied (their offsets are stored)."""
+        envelopes = []
+        for message in messages:
+            try:
+                envelopes.append(EventEnvelope.from_json(message.value()))
+            except InvalidEnvelope:
+                break  # dead-lettered by the one-at-a-time path
+        if not envelopes:
+            return 0
+        applied = self._apply_together(envelopes)
+        # If message `applied` failed, it rolled the transaction back: commit the run
+        # before it on its own (it succeeded a moment ago).
+        if 0 < applied < len(envelopes) and self._apply_together(envelopes[:applied]) != applied:
+            return 0
+        if applied:
+            self._store_offsets(messages[:applied])
+            self.consecutive_dead_letters = 0
+        return applied
+
+    def _apply_together(self, envelopes: list[EventEnvelope]) -> int:
+        """All-or-nothing: returns len(envelopes) if the transaction committed, else
+        the index of the message whose handler failed (0 if the commit failed)."""
+        stats = {"handled": 0, "duplicates": 0}
+        failed_at = None
         try:
             with transaction.atomic():
-                for message in messages:
+                fresh = self._record(envelopes)
+                for index, envelope in enumerate(envelopes):
+                    if envelope.id not in fresh:
+                        stats["duplicates"] += 1
+                        continue
+                    fresh.discard(envelope.id)  # the same event twice in one batch
                     try:
-                        envelope = EventEnvelope.from_json(message.value())
-                        with transaction.atomic():  # savepoint: a failure undoes one
-                            self.apply(envelope)
-                    except Exception:
-                        break
-                    applied.append(message)
-        except Exception:
-            logger.warning("batch commit failed; retrying messages one at a time")
+                        self.handler(envelope)
+                    except Exception:  # retried alone, with backoff
+                        failed_at = index
+                        raise _RollBack from None
+                    stats["handled"] += 1
+        except _RollBack:
+            self._reset_connection()
+            return failed_at
+        except Exception:  # e.g. the commit failed: retry one by one
+            logger.warning("batch transaction failed; retrying one message at a time")
             self._reset_connection()
             return 0
-        for message in applied:
-            self._consumer.store_offsets(message=message)
-        if applied:
-            self.consecutive_dead_letters = 0
-        return len(applied)
+        for key, value in stats.items():
+            self.stats[key] += value
+        return len(envelopes)
+
+    def _record(self, envelopes: list[EventEnvelope]) -> set:
+        """Insert the batch's event ids in the ledger; return those that were new."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {PROCESSED_TABLE} (consumer, event_id, processed_at) "
+                "SELECT %s, id, now() FROM unnest(%s::uuid[]) AS id "
+                "ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id",
+                [self.spec.group, [envelope.id for envelope in envelopes]],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    def _store_offsets(self, messages: list) -> None:
+        from confluent_kafka import TopicPartition
+
+        latest: dict[tuple[str, int], int] = {}
+        for message in messages:
+            latest[(message.topic(), message.partition())] = message.offset()
+        self._consumer.store_offsets(
+            offsets=[
+                TopicPartition(topic, partition, offset + 1)
+                for (topic, partition), offset in latest.items()
+            ]
+        )
 
     def _apply_with_retries(self, message) -> bool:
         """Handle one message with retries; dead-letter it when they run out. Returns

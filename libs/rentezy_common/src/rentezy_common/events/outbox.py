@@ -42,21 +42,33 @@ class OutboxError(RuntimeError):
     pass
 
 
-def _next_version(aggregate_type: str, aggregate_id: str) -> int:
-    # The upsert takes a row lock held until commit, so concurrent publishers of one
-    # aggregate queue here and get consecutive versions in commit order.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {VERSION_TABLE} (aggregate_type, aggregate_id, version)
-            VALUES (%s, %s, 1)
-            ON CONFLICT (aggregate_type, aggregate_id)
-            DO UPDATE SET version = {VERSION_TABLE}.version + 1
-            RETURNING version
-            """,
-            [aggregate_type, aggregate_id],
-        )
-        return cursor.fetchone()[0]
+# One round trip per event. Without an explicit version, the upsert on the aggregate's
+# counter takes a row lock held until commit, so concurrent publishers of one aggregate
+# queue there and get consecutive versions in commit order.
+_INSERT_COLUMNS = (
+    "event_id, topic, event_type, aggregate_type, aggregate_id, version, occurred_at, "
+    "payload, trace"
+)
+_INSERT_WITH_NEXT_VERSION = f"""
+WITH next AS (
+    INSERT INTO {VERSION_TABLE} (aggregate_type, aggregate_id, version)
+    VALUES (%(aggregate_type)s, %(aggregate_id)s, 1)
+    ON CONFLICT (aggregate_type, aggregate_id)
+    DO UPDATE SET version = {VERSION_TABLE}.version + 1
+    RETURNING version
+)
+INSERT INTO {OUTBOX_TABLE} ({_INSERT_COLUMNS})
+SELECT %(event_id)s, %(topic)s, %(event_type)s, %(aggregate_type)s, %(aggregate_id)s,
+       next.version, %(occurred_at)s, %(payload)s::jsonb, %(trace)s::jsonb
+FROM next
+RETURNING version
+"""
+_INSERT_WITH_VERSION = f"""
+INSERT INTO {OUTBOX_TABLE} ({_INSERT_COLUMNS})
+VALUES (%(event_id)s, %(topic)s, %(event_type)s, %(aggregate_type)s, %(aggregate_id)s,
+        %(version)s, %(occurred_at)s, %(payload)s::jsonb, %(trace)s::jsonb)
+RETURNING version
+"""
 
 
 def publish_event(
@@ -79,35 +91,37 @@ def publish_event(
             "publish_event() must be called inside transaction.atomic(), with the change "
             "it announces, so that both commit or roll back together."
         )
-    aggregate_id = str(aggregate_id)
-    # Serialize now so a payload that is not JSON fails in the caller's transaction.
-    payload = json.loads(json.dumps(dict(payload), cls=DjangoJSONEncoder))
-    if version is None:
-        version = _next_version(aggregate_type, aggregate_id)
+    # Serialized here, so a payload that is not JSON fails in the caller's transaction.
+    payload_json = json.dumps(dict(payload), cls=DjangoJSONEncoder)
     request_id = get_request_id()
-    envelope = EventEnvelope(
-        id=uuid.uuid4(),
+    trace = {"request_id": request_id} if request_id else {}
+    params = {
+        "event_id": uuid.uuid4(),
+        "topic": topic,
+        "event_type": event_type,
+        "aggregate_type": aggregate_type,
+        "aggregate_id": str(aggregate_id),
+        "version": version,
+        "occurred_at": datetime.now(UTC),
+        "payload": payload_json,
+        "trace": json.dumps(trace),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_WITH_NEXT_VERSION if version is None else _INSERT_WITH_VERSION, params
+        )
+        version = cursor.fetchone()[0]
+    return EventEnvelope(
+        id=params["event_id"],
         type=event_type,
         source=settings.SERVICE_NAME,
         aggregate_type=aggregate_type,
-        aggregate_id=aggregate_id,
+        aggregate_id=params["aggregate_id"],
         version=version,
-        occurred_at=datetime.now(UTC),
-        payload=payload,
-        trace={"request_id": request_id} if request_id else {},
+        occurred_at=params["occurred_at"],
+        payload=json.loads(payload_json),
+        trace=trace,
     )
-    OutboxEvent.objects.create(
-        event_id=envelope.id,
-        topic=topic,
-        event_type=event_type,
-        aggregate_type=aggregate_type,
-        aggregate_id=aggregate_id,
-        version=version,
-        occurred_at=envelope.occurred_at,
-        payload=payload,
-        trace=envelope.trace,
-    )
-    return envelope
 
 
 def outbox_lag() -> dict[str, float | int]:
@@ -123,49 +137,49 @@ def outbox_lag() -> dict[str, float | int]:
     return {"pending": pending, "oldest_pending_seconds": round(float(oldest), 3)}
 
 
-# Claim a batch of due rows; skip rows another relay holds; drop any row whose
-# aggregate still has an earlier unsent event outside this batch (locked by another
-# relay, or waiting for its retry), so per-aggregate order survives failures and
-# concurrent relays. Rows dropped here stay locked only until this transaction ends.
+# Claim a batch of due rows in order, skipping rows another relay holds. The envelope
+# is serialized by PostgreSQL: no JSON round trip through Python objects.
 _CLAIM_SQL = f"""
-WITH claimed AS (
-    SELECT seq FROM {OUTBOX_TABLE}
-    WHERE sent_at IS NULL AND next_attempt_at <= now()
-    ORDER BY seq
-    LIMIT %s
-    FOR UPDATE SKIP LOCKED
-)
-SELECT o.seq, o.event_id, o.topic, o.event_type, o.aggregate_type, o.aggregate_id,
-       o.version, o.occurred_at, o.payload::text, o.trace::text
-FROM {OUTBOX_TABLE} o JOIN claimed c ON c.seq = o.seq
-WHERE NOT EXISTS (
-    SELECT 1 FROM {OUTBOX_TABLE} p
-    WHERE p.sent_at IS NULL
-      AND p.aggregate_type = o.aggregate_type
-      AND p.aggregate_id = o.aggregate_id
-      AND p.seq < o.seq
-      AND p.seq NOT IN (SELECT seq FROM claimed)
-)
-ORDER BY o.seq
+SELECT seq, event_id, topic, event_type, aggregate_type, aggregate_id,
+       json_build_object(
+           'id', event_id,
+           'type', event_type,
+           'source', %s::text,
+           'aggregate_type', aggregate_type,
+           'aggregate_id', aggregate_id,
+           'version', version,
+           'occurred_at', to_char(occurred_at AT TIME ZONE 'UTC',
+                                  'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+           'payload', payload,
+           'trace', trace
+       )::text
+FROM {OUTBOX_TABLE}
+WHERE sent_at IS NULL AND next_attempt_at <= now()
+ORDER BY seq
+LIMIT %s
+FOR UPDATE SKIP LOCKED
+"""
+
+# Every unsent row up to the last claimed one: ours, those other relays hold, and those
+# waiting for a retry. About one batch, whatever the backlog behind it.
+_HEAD_SQL = f"""
+SELECT seq, aggregate_type, aggregate_id FROM {OUTBOX_TABLE}
+WHERE sent_at IS NULL AND seq <= %s
 """
 
 
-def _envelope_json(row, source: str) -> bytes:
-    _seq, event_id, _topic, event_type, agg_type, agg_id, version, occurred_at, payload, trace = row
-    head = json.dumps(
-        {
-            "id": str(event_id),
-            "type": event_type,
-            "source": source,
-            "aggregate_type": agg_type,
-            "aggregate_id": agg_id,
-            "version": version,
-            "occurred_at": occurred_at.isoformat(),
-        },
-        separators=(",", ":"),
-    )
-    # payload and trace are already JSON text from PostgreSQL: splice, don't re-encode.
-    return f'{head[:-1]},"payload":{payload},"trace":{trace}}}'.encode()
+def _in_order(claimed: list, head: list) -> list:
+    """The claimed rows that may be published now: a row goes only if every unsent row
+    of its aggregate before it is claimed by us too. An earlier event held by another
+    relay, or waiting for its retry, blocks the later ones, so per-aggregate order
+    survives failures and concurrent relays."""
+    mine = {row[0] for row in claimed}
+    first_blocked: dict[tuple[str, str], int] = {}
+    for seq, aggregate_type, aggregate_id in head:
+        key = (aggregate_type, aggregate_id)
+        if seq not in mine and seq < first_blocked.get(key, seq + 1):
+            first_blocked[key] = seq
+    return [row for row in claimed if row[0] < first_blocked.get((row[4], row[5]), row[0] + 1)]
 
 
 class OutboxRelay:
@@ -221,6 +235,17 @@ class OutboxRelay:
             )
         return self._producer
 
+    def connect(self, timeout: float = 10.0) -> None:
+        """Connect the producer before the first batch: connecting and obtaining the
+        idempotent producer id takes ~0.5 s, which would otherwise delay the first
+        events. A broker that is down is not an error here: batches will retry."""
+        from confluent_kafka import KafkaException
+
+        try:
+            self.producer.list_topics(timeout=timeout)
+        except KafkaException as exc:
+            logger.warning("kafka not reachable yet: %s", exc)
+
     def close(self) -> None:
         if self._producer is not None:
             self._producer.flush(5)
@@ -231,10 +256,17 @@ class OutboxRelay:
         """Claim, publish and mark one batch. Returns the number of rows claimed."""
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute(_CLAIM_SQL, [self.batch_size])
-                rows = cursor.fetchall()
-            if not rows:
-                return 0
+                # The right plan is always "walk the unsent index in seq order until the
+                # batch is full". Right after a burst, statistics still say the outbox
+                # is empty and the planner may pick a bitmap scan that reads and sorts
+                # the whole backlog on every batch (measured: 50 ms vs 1 ms per batch).
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+                cursor.execute(_CLAIM_SQL, [self.source, self.batch_size])
+                claimed = cursor.fetchall()
+                if not claimed:
+                    return 0
+                cursor.execute(_HEAD_SQL, [claimed[-1][0]])
+                rows = _in_order(claimed, cursor.fetchall())
             delivered, failed = self._produce(rows)
             with connection.cursor() as cursor:
                 if delivered:
@@ -280,12 +312,11 @@ class OutboxRelay:
 
             return on_delivery
 
-        for row in rows:
-            seq, event_id, topic, event_type, _agg_type, agg_id = row[:6]
+        for seq, event_id, topic, event_type, _agg_type, agg_id, value in rows:
             try:
                 producer.produce(
                     topic,
-                    value=_envelope_json(row, self.source),
+                    value=value.encode(),
                     key=agg_id.encode(),
                     headers=[("id", str(event_id).encode()), ("type", event_type.encode())],
                     on_delivery=report(seq),
@@ -323,6 +354,7 @@ class OutboxRelay:
         from django.db import close_old_connections
 
         logger.info("outbox relay started", extra={"batch_size": self.batch_size})
+        self.connect()
         next_report = next_purge = time.monotonic()
         failures = 0
         while not stop.is_set():
