@@ -50,16 +50,6 @@ def env_int(name: str, default: Any = _MISSING, *, environ: Mapping[str, str] | 
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}.") from None
 
 
-def env_float(
-    name: str, default: Any = _MISSING, *, environ: Mapping[str, str] | None = None
-) -> float:
-    value = _raw(name, default, environ)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}.") from None
-
-
 def env_bool(
     name: str, default: Any = _MISSING, *, environ: Mapping[str, str] | None = None
 ) -> bool:

@@ -31,13 +31,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 
 from .errors import error_response
+from .hybrid import HybridMiddleware
 from .logs import clean_request_id
 
 logger = logging.getLogger(__name__)
@@ -220,17 +221,8 @@ def _request_headers(request) -> dict[str, str]:
     }
 
 
-class GatewayIdentityMiddleware:
+class GatewayIdentityMiddleware(HybridMiddleware):
     """Refuses requests the gateway did not sign; sets `request.identity`."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
 
     def _check(self, request):
         """Return an error response, or None after setting request.identity."""

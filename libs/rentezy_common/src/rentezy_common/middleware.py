@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-
 from .gateway import HEADER_REQUEST_ID
+from .hybrid import HybridMiddleware
 from .logs import clean_request_id, reset_request_id, set_request_id
 
 access_log = logging.getLogger("rentezy.access")
@@ -16,16 +15,7 @@ access_log = logging.getLogger("rentezy.access")
 _QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-class RequestContextMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
+class RequestContextMiddleware(HybridMiddleware):
     def _start(self, request):
         request_id = clean_request_id(request.headers.get(HEADER_REQUEST_ID))
         request.request_id = request_id
