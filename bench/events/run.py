@@ -310,6 +310,10 @@ def main() -> int:
         return ", ".join(f"{r:,}" for r in results[key]["runs"])
 
     orm = results["consumer_orm_handler_events_per_s"]
+    split = {
+        "to": latency["outbox_to_kafka_p50_p99_ms"],
+        "from": latency["kafka_to_consumer_commit_p50_p99_ms"],
+    }
     report = f"""# Events benchmark (outbox -> Kafka -> idempotent consumer)
 
 Run: {results["date"]} on {results["machine"]}; servers from scripts/infra.sh on loopback,
@@ -333,9 +337,9 @@ Command: `make bench` ({args.events:,} events per throughput run, {args.repeat} 
 - Latency: {LATENCY_WRITERS} writer processes call `publish_event` with one event per committed
   transaction, together at the target rate; a relay process and a consumer process (SQL
   handler) run as in production; latency is from `occurred_at` to the consumer's commit.
-  Split at the Kafka message's timestamp: outbox -> Kafka p50/p99
-  {latency["outbox_to_kafka_p50_p99_ms"]} ms, Kafka -> consumer commit p50/p99
-  {latency["kafka_to_consumer_commit_p50_p99_ms"]} ms.
+  Split at the Kafka message's timestamp: outbox -> Kafka p50 {split["to"][0]} ms,
+  p99 {split["to"][1]} ms; Kafka -> consumer commit p50 {split["from"][0]} ms, p99
+  {split["from"][1]} ms.
 """
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (HERE / "REPORT.md").write_text(report)

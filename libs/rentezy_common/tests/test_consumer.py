@@ -216,3 +216,30 @@ def test_run_consumer_command_shuts_down_cleanly_on_sigterm(kafka_topic):
     log = process.stderr.read()
     assert '"consumer stopped"' in log
     assert '"handled": 1' in log
+
+
+def test_lost_database_connection_does_not_dead_letter(kafka_topic):
+    from django.db import InterfaceError
+
+    topic = kafka_topic("db-lost", partitions=1)
+    failures = {"left": 6}  # more than max_attempts
+
+    def flaky(envelope):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise InterfaceError("connection already closed")
+        handlers.count(envelope)
+
+    produce(topic, [envelope("patient")])
+    spec = ConsumerSpec(
+        name=f"test-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        handler=flaky,
+        max_attempts=3,
+        backoff_initial=0.01,
+        backoff_max=0.05,
+    )
+    runner = run(spec, messages=1)
+    assert counters() == {"patient": 1}
+    assert runner.stats["dead_lettered"] == 0
+    assert runner.stats["retries"] >= 5

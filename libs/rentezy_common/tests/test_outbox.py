@@ -201,3 +201,46 @@ def test_rows_wait_behind_an_earlier_unsent_event_of_their_aggregate():
         (6, "thing", "c"),
     ]
     assert [row[0] for row in _in_order(claimed, head)] == [1, 4]
+
+
+def test_outbox_relay_command_publishes_and_stops_cleanly_on_sigterm(kafka_topic):
+    import os
+    import signal
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    topic = kafka_topic("relay-cmd")
+    publish(topic, "via-command")
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "RENTEZY_ENV": "test",
+        "DJANGO_SETTINGS_MODULE": "tests.testproject.settings",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+            f"{database['PORT']}/{database['NAME']}"
+        ),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "django", "outbox_relay"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while outbox_lag()["pending"]:
+            assert time.monotonic() < deadline, "the relay command published nothing"
+            assert process.poll() is None, process.stderr.read()
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert '"outbox relay stopped"' in process.stderr.read()
+    assert [m.key() for m in read_topic(topic, expected=1)] == [b"via-command"]

@@ -18,7 +18,8 @@ failing one is retried alone.
 Offsets: committed only for messages whose transaction committed (or that went to the
 dead-letter topic); commits are throttled by librdkafka's auto-commit of *stored*
 offsets, and flushed synchronously on rebalance and shutdown.
-Failures: a handler error is retried with exponential backoff up to `max_attempts`;
+Failures: a handler error is retried with exponential backoff up to `max_attempts`
+(a lost database connection is waited out without spending attempts);
 then the message goes to `<group>.dlq` with the error in its headers and the consumer
 moves on. A message that is not an envelope goes there at once. If
 `max_consecutive_dead_letters` messages in a row fail, the consumer stops instead:
@@ -36,7 +37,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.utils.module_loading import import_string
 
 from .envelope import EventEnvelope, InvalidEnvelope
@@ -321,25 +328,34 @@ class ConsumerRunner:
 
     def _apply_with_retries(self, message) -> bool:
         """Handle one message with retries; dead-letter it when they run out. Returns
-        False only when stopping before it was settled."""
+        False only when stopping before it was settled.
+
+        Losing the database is not the message's fault: while the connection is gone
+        the consumer waits and retries without spending attempts (it stalls, visibly in
+        its logs and lag, instead of emptying the topic into the dead-letter topic)."""
         try:
             envelope = EventEnvelope.from_json(message.value())
         except InvalidEnvelope as exc:
             self._dead_letter(message, exc, attempts=1)
             return True
         delay = self.spec.backoff_initial
-        for attempt in range(1, self.spec.max_attempts + 1):
+        attempt = 0
+        while True:
             try:
                 with transaction.atomic():
                     self.apply(envelope)
             except Exception as exc:
+                database_lost = self._database_lost(exc)
                 self._reset_connection()
-                if attempt == self.spec.max_attempts:
-                    self._dead_letter(message, exc, attempts=attempt)
-                    return True
+                if not database_lost:
+                    attempt += 1
+                    if attempt >= self.spec.max_attempts:
+                        self._dead_letter(message, exc, attempts=attempt)
+                        return True
                 self.stats["retries"] += 1
+                reason = "database unreachable, waiting" if database_lost else "handler failed"
                 logger.warning(
-                    "handler failed, retrying",
+                    reason,
                     extra={"event_id": str(envelope.id), "attempt": attempt, "error": repr(exc)},
                 )
                 if self.stop.wait(delay):
@@ -349,7 +365,16 @@ class ConsumerRunner:
                 self._consumer.store_offsets(message=message)
                 self.consecutive_dead_letters = 0
                 return True
-        return True  # unreachable: the loop returns on success or last failure
+
+    @staticmethod
+    def _database_lost(exc: BaseException) -> bool:
+        if isinstance(exc, InterfaceError):
+            return True
+        if isinstance(exc, OperationalError):
+            # A deadlock or a statement timeout leaves the connection usable: those
+            # count as attempts. A dropped or refused connection does not.
+            return connection.connection is None or not connection.is_usable()
+        return False
 
     def _dead_letter(self, message, exc: BaseException, *, attempts: int) -> None:
         headers = list(message.headers() or [])
