@@ -75,3 +75,44 @@ def drain_outbox(relay: OutboxRelay, *, timeout: float = 60.0, threads: int = 1)
         for worker in workers:
             worker.join(30)
     assert outbox_lag()["pending"] == 0, "relay did not drain the outbox in time"
+
+
+def run_command_until_then_sigterm(args, done, *, what: str, env=None, timeout: float = 60) -> str:
+    """Run a management command of the test project against the test database until
+    `done()` holds, then send SIGTERM; assert it exits 0 and return its log (stderr)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "django", *args],
+        cwd=REPO / "libs" / "rentezy_common",
+        env={
+            **os.environ,
+            "RENTEZY_ENV": "test",
+            "DJANGO_SETTINGS_MODULE": "tests.testproject.settings",
+            "DATABASE_URL": (
+                f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+                f"{database['PORT']}/{database['NAME']}"
+            ),
+            **(env or {}),
+        },
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert time.monotonic() < deadline, f"{what} within {timeout}s"
+            assert process.poll() is None, process.stderr.read()
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return process.stderr.read()

@@ -1,16 +1,9 @@
 """Consumer runner against real Kafka and PostgreSQL: idempotence, retries, dead letters."""
 
-import os
-import signal
-import subprocess
-import sys
 import threading
-import time
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from rentezy_common.events.consumer import (
@@ -20,7 +13,7 @@ from rentezy_common.events.consumer import (
     replay_dead_letters,
 )
 from rentezy_common.testing.kafka import read_topic
-from tests.events_helpers import envelope, produce
+from tests.events_helpers import envelope, produce, run_command_until_then_sigterm
 from tests.testapp import handlers
 from tests.testapp.models import Counter
 
@@ -184,36 +177,12 @@ def test_consumer_stops_when_everything_fails(kafka_topic):
 def test_run_consumer_command_shuts_down_cleanly_on_sigterm(kafka_topic):
     topic = kafka_topic("sigterm", partitions=1)
     produce(topic, [envelope("before-term")])
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "RENTEZY_ENV": "test",
-        "DJANGO_SETTINGS_MODULE": "tests.testproject.settings",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-            f"{database['PORT']}/{database['NAME']}"
-        ),
-        "TEST_CONSUMER_TOPIC": topic,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "django", "run_consumer", "counter"],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
+    log = run_command_until_then_sigterm(
+        ["run_consumer", "counter"],
+        lambda: Counter.objects.filter(name="before-term").exists(),
+        what="consumer never handled the event",
+        env={"TEST_CONSUMER_TOPIC": topic},
     )
-    try:
-        deadline = time.monotonic() + 60
-        while Counter.objects.filter(name="before-term").count() == 0:
-            assert time.monotonic() < deadline, "consumer never handled the event"
-            assert process.poll() is None, process.stderr.read()
-            time.sleep(0.2)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-    log = process.stderr.read()
     assert '"consumer stopped"' in log
     assert '"handled": 1' in log
 

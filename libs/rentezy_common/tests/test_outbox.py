@@ -18,7 +18,7 @@ from rentezy_common.events.outbox import (
 )
 from rentezy_common.logs import reset_request_id, set_request_id
 from rentezy_common.testing.kafka import read_topic
-from tests.events_helpers import INFRA, drain_outbox
+from tests.events_helpers import INFRA, drain_outbox, run_command_until_then_sigterm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -204,43 +204,12 @@ def test_rows_wait_behind_an_earlier_unsent_event_of_their_aggregate():
 
 
 def test_outbox_relay_command_publishes_and_stops_cleanly_on_sigterm(kafka_topic):
-    import os
-    import signal
-    import sys
-    import time
-    from pathlib import Path
-
-    from django.conf import settings
-
     topic = kafka_topic("relay-cmd")
     publish(topic, "via-command")
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "RENTEZY_ENV": "test",
-        "DJANGO_SETTINGS_MODULE": "tests.testproject.settings",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-            f"{database['PORT']}/{database['NAME']}"
-        ),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "django", "outbox_relay"],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
+    log = run_command_until_then_sigterm(
+        ["outbox_relay"],
+        lambda: outbox_lag()["pending"] == 0,
+        what="the relay command published nothing",
     )
-    try:
-        deadline = time.monotonic() + 60
-        while outbox_lag()["pending"]:
-            assert time.monotonic() < deadline, "the relay command published nothing"
-            assert process.poll() is None, process.stderr.read()
-            time.sleep(0.2)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert '"outbox relay stopped"' in process.stderr.read()
+    assert '"outbox relay stopped"' in log
     assert [m.key() for m in read_topic(topic, expected=1)] == [b"via-command"]
