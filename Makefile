@@ -36,6 +36,6 @@ format: ## apply ruff's fixes and formatting
 	@.venv/bin/ruff check --fix .
 	@.venv/bin/ruff format .
 
-bench: setup ## benchmarks under bench/ (events: outbox -> Kafka -> consumer)
-	@scripts/infra.sh start postgres redis kafka
-	@$(PY) bench/events/run.py
+bench: setup ## benchmarks under bench/ with their reports (B="events gateway" to pick)
+	@scripts/infra.sh start
+	@for b in $${B:-events gateway}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || exit 1; done

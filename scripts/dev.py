@@ -201,6 +201,8 @@ def test_targets(selected: list[str]) -> list[tuple[str, Path, Path]]:
         (spec.directory, REPO / spec.directory, venv_bin(spec.directory))
         for spec in SERVICES.values()
     ]
+    # End-to-end: every service as its own process, driven through the gateway.
+    targets.append(("tests/e2e", REPO / "tests" / "e2e", REPO / ".venv" / "bin"))
     if selected:
         wanted = {s.rstrip("/") for s in selected}
         unknown = (

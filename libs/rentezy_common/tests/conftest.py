@@ -5,6 +5,12 @@ from tests.testapp import handlers
 
 @pytest.fixture(autouse=True)
 def _no_poison():
-    handlers.POISON_AGGREGATES.clear()
+    def reset():
+        handlers.POISON_AGGREGATES.clear()
+        handlers.REJECT_AGGREGATES.clear()
+        handlers.BATCH_SIZES.clear()
+        handlers.UNAVAILABLE["times"] = 0
+
+    reset()
     yield
-    handlers.POISON_AGGREGATES.clear()
+    reset()

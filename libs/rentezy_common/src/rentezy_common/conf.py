@@ -133,6 +133,9 @@ def platform_settings(
         "GATEWAY_SIGNING_SECRETS": signing_secrets,
         "GATEWAY_SIGNATURE_MAX_AGE": env_int("GATEWAY_SIGNATURE_MAX_AGE", 30),  # seconds
         "GATEWAY_EXEMPT_PATHS": frozenset({"/healthz", "/readyz", "/metrics"}),
+        # Path prefixes exempt from the signature check; empty unless a service serves
+        # something the gateway never routes (auth_service: its Django admin).
+        "GATEWAY_EXEMPT_PREFIXES": (),
         "RENTEZY_CONSUMERS": "config.consumers.CONSUMERS",
         "REST_FRAMEWORK": {
             "EXCEPTION_HANDLER": "rentezy_common.errors.exception_handler",

@@ -14,7 +14,8 @@ The signed message covers method, path, query string, identity, request id, time
 and nonce. A service refuses (401) a request that is unsigned, whose signature does not
 match (tampered), whose timestamp is outside the replay window (stale), or whose nonce
 it has already seen within that window (replayed: nonces are kept in Redis through the
-Django cache for twice the window). Health and metrics paths are exempt.
+Django cache for twice the window). Health and metrics paths are exempt, and so are
+paths under settings.GATEWAY_EXEMPT_PREFIXES (empty unless a service sets it).
 
 Key rotation: GATEWAY_SIGNING_SECRETS may list several secrets; the first signs, any
 verifies.
@@ -226,7 +227,12 @@ class GatewayIdentityMiddleware(HybridMiddleware):
 
     def _check(self, request):
         """Return an error response, or None after setting request.identity."""
-        if request.path in settings.GATEWAY_EXEMPT_PATHS:
+        # Exact paths (probes) and, for a service that opts in, whole prefixes that the
+        # gateway never routes (e.g. auth_service's Django admin, reached by operators
+        # through a port-forward and protected by its own login).
+        if request.path in settings.GATEWAY_EXEMPT_PATHS or request.path.startswith(
+            tuple(getattr(settings, "GATEWAY_EXEMPT_PREFIXES", ()))
+        ):
             request.identity = Identity(None, None, clean_request_id(None))
             return None
         max_age = settings.GATEWAY_SIGNATURE_MAX_AGE

@@ -83,6 +83,12 @@ CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
+def register_check(name: str, check: Callable[[], dict[str, Any]]) -> None:
+    """Add a service's own readiness check (e.g. from its AppConfig.ready()); list its
+    name in settings.READINESS_CHECKS to run it on `/readyz`."""
+    CHECKS[name] = check
+
+
 def run_checks(names) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     for name in names:

@@ -21,18 +21,37 @@ offsets, and flushed synchronously on rebalance and shutdown.
 Failures: a handler error is retried with exponential backoff up to `max_attempts`
 (a lost database connection is waited out without spending attempts);
 then the message goes to `<group>.dlq` with the error in its headers and the consumer
-moves on. A message that is not an envelope goes there at once. If
+moves on. A message that is not an envelope goes there at once, and so does an event
+whose handler raises `RejectedEvent` (it can never be handled: retrying cannot help). A
+handler that raises `DependencyUnavailable` (its search index, a remote API is down)
+is waited out like a lost database: retried with backoff without spending attempts. If
 `max_consecutive_dead_letters` messages in a row fail, the consumer stops instead:
 that is a bad deploy or a dead dependency, not bad messages.
+
+Batch handlers: a consumer whose work is cheaper in bulk (one Elasticsearch `_bulk`
+request per batch) gives `batch_handler` instead of `handler`. It receives the
+envelopes of a batch in offset order (duplicates already filtered when the ledger is
+on) and returns None, or a mapping `{event id: exception}` of the events it rejects as
+malformed: those go to the dead-letter topic at once, the rest count as handled. If it
+raises `DependencyUnavailable` (or the database is lost) the whole batch is retried
+with backoff; any other exception makes the runner handle the batch again one event at
+a time (the batch handler called with one envelope), with the usual retries and dead
+letters, so one bad event cannot block the others.
+`ledger=False` is for handlers that are idempotent by themselves (e.g. Elasticsearch
+external versions): the processed-event ledger is neither written nor consulted, and
+the runner opens no database transaction around the handler. Replaying a topic into a
+rebuilt store then re-applies everything, which is what such a consumer wants.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -55,10 +74,24 @@ logger = logging.getLogger(__name__)
 PROCESSED_TABLE = ProcessedEvent._meta.db_table
 
 Handler = Callable[[EventEnvelope], None]
+# Returns the events it rejects as malformed ({event id: reason}), or None.
+BatchHandler = Callable[[list[EventEnvelope]], "Mapping[uuid.UUID, BaseException] | None"]
 
 
 class DeadLetterLimitExceeded(RuntimeError):
     pass
+
+
+class RejectedEvent(Exception):
+    """Raised by a handler for an event it can never handle (e.g. a payload missing
+    required fields): the event goes to the dead-letter topic at once, without retries."""
+
+
+class DependencyUnavailable(Exception):
+    """Raised by a handler when something it writes to (a search index, a remote API)
+    cannot be reached: not the message's fault. The runner retries with backoff without
+    spending the message's attempts, as it does for a lost database connection, so an
+    outage stalls the consumer (visible as lag) instead of dead-lettering traffic."""
 
 
 class _RollBack(Exception):
@@ -69,7 +102,7 @@ class _RollBack(Exception):
 class ConsumerSpec:
     name: str
     topics: Sequence[str]
-    handler: Handler | str  # a function, or its dotted path
+    handler: Handler | str | None = None  # a function, or its dotted path
     group_id: str | None = None  # default "<service>.<name>"
     dead_letter_topic: str | None = None  # default "<group_id>.dlq"
     max_attempts: int = 5
@@ -77,6 +110,20 @@ class ConsumerSpec:
     backoff_max: float = 30.0
     max_consecutive_dead_letters: int = 20
     batch_size: int = 200  # messages handled per database transaction
+    # Instead of `handler`: called once per batch with its envelopes (module docstring).
+    batch_handler: BatchHandler | str | None = None
+    # Record handled event ids in the processed-event ledger (skip redeliveries). Off
+    # only for handlers that are idempotent by themselves.
+    ledger: bool = True
+    # Called once before consuming (e.g. create the index the handler writes to); if
+    # it raises, it is retried with backoff until it succeeds or the consumer stops.
+    on_start: Callable[[], None] | str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.handler is None) == (self.batch_handler is None):
+            raise ValueError(
+                f"consumer {self.name!r}: give exactly one of handler or batch_handler"
+            )
 
     @property
     def group(self) -> str:
@@ -87,7 +134,26 @@ class ConsumerSpec:
         return self.dead_letter_topic or f"{self.group}.dlq"
 
     def resolve_handler(self) -> Handler:
-        return import_string(self.handler) if isinstance(self.handler, str) else self.handler
+        """The per-event handler; for a batch consumer, its batch handler called with
+        one envelope (used to retry events one at a time and to replay dead letters)."""
+        if self.handler is not None:
+            return _resolve(self.handler)
+        batch_handler = self.resolve_batch_handler()
+
+        def handle_one(envelope: EventEnvelope) -> None:
+            rejected = batch_handler([envelope]) or {}
+            if envelope.id in rejected:
+                reason = rejected[envelope.id]
+                raise RejectedEvent(str(reason)) from reason
+
+        return handle_one
+
+    def resolve_batch_handler(self) -> BatchHandler | None:
+        return None if self.batch_handler is None else _resolve(self.batch_handler)
+
+
+def _resolve(target):
+    return import_string(target) if isinstance(target, str) else target
 
 
 def registered_consumers() -> dict[str, ConsumerSpec]:
@@ -121,6 +187,7 @@ class ConsumerRunner:
     ) -> None:
         self.spec = spec
         self.handler = spec.resolve_handler()
+        self.batch_handler = spec.resolve_batch_handler()
         self.stop = stop or threading.Event()
         self.consumer_overrides = consumer_overrides or {}
         self.consecutive_dead_letters = 0
@@ -131,7 +198,12 @@ class ConsumerRunner:
     # -- idempotent application ------------------------------------------------------
     def apply(self, envelope: EventEnvelope) -> bool:
         """Run the handler unless this consumer already processed the event. Must be
-        called inside a transaction. Returns False for a duplicate."""
+        called inside a transaction (when the ledger is on). Returns False for a
+        duplicate."""
+        if not self.spec.ledger:
+            self.handler(envelope)
+            self.stats["handled"] += 1
+            return True
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {PROCESSED_TABLE} (consumer, event_id, processed_at) "
@@ -202,6 +274,8 @@ class ConsumerRunner:
         """Consume until stopped (or, for tests and benchmarks, until `max_messages`
         were taken or nothing arrived for `idle_timeout` seconds)."""
         self.ensure_dead_letter_topic()
+        if not self._run_on_start():
+            return
         self._consumer = consumer = self._make_consumer()
         taken = 0
         idle_since = time.monotonic()
@@ -240,9 +314,36 @@ class ConsumerRunner:
             close_old_connections()
             logger.info("consumer stopped", extra={"consumer": self.spec.group, **self.stats})
 
+    def _transaction(self):
+        """The transaction the handler runs in: none when the ledger is off (the handler
+        needs no database, and must not stall when the database is away)."""
+        return transaction.atomic() if self.spec.ledger else contextlib.nullcontext()
+
+    def _run_on_start(self) -> bool:
+        """The spec's start hook, retried until it succeeds; False if stopped first."""
+        if self.spec.on_start is None:
+            return True
+        hook = _resolve(self.spec.on_start)
+        delay = self.spec.backoff_initial
+        while True:
+            try:
+                hook()
+                return True
+            except Exception as exc:
+                logger.warning(
+                    "consumer start hook failed, retrying",
+                    extra={"consumer": self.spec.group, "error": repr(exc)},
+                )
+                if self.stop.wait(delay):
+                    return False
+                delay = min(delay * 2, self.spec.backoff_max)
+
     def process(self, messages: list) -> None:
         """Handle messages in order: as many as possible per transaction, then the one
         that failed on its own with retries, then the rest."""
+        if self.batch_handler is not None:
+            self._process_batch(messages)
+            return
         index = 0
         while index < len(messages) and not self.stop.is_set():
             index += self._apply_run(messages[index:])
@@ -251,6 +352,92 @@ class ConsumerRunner:
                     return  # stopping mid-retry: leave the offset for the next owner
                 index += 1
 
+    # -- batch handlers --------------------------------------------------------------
+    def _process_batch(self, messages: list) -> None:
+        """One batch handler call for the whole batch; see the module docstring."""
+        decoded = []
+        for message in messages:
+            try:
+                decoded.append((message, EventEnvelope.from_json(message.value())))
+            except InvalidEnvelope as exc:
+                # Durable in the dead-letter topic now; its offset is stored below with
+                # the rest of the batch, once everything before it is settled too.
+                self._dead_letter(message, exc, attempts=1, store_offset=False)
+        if decoded:
+            rejected = self._run_batch([envelope for _, envelope in decoded])
+            if rejected is None:
+                return  # stopping while waiting for a dependency: nothing stored
+            if rejected is _ONE_AT_A_TIME:
+                for message, _ in decoded:
+                    if not self._apply_with_retries(message):
+                        return
+            else:
+                handled = False
+                for message, envelope in decoded:
+                    if envelope.id in rejected:
+                        self._dead_letter(
+                            message, rejected[envelope.id], attempts=1, store_offset=False
+                        )
+                    else:
+                        handled = True
+                if handled:
+                    self.consecutive_dead_letters = 0
+        self._store_offsets(messages)
+
+    def _run_batch(self, envelopes: list[EventEnvelope]):
+        """Call the batch handler, retrying while a dependency is unavailable. Returns
+        the rejected events, None when stopping, or _ONE_AT_A_TIME if it failed."""
+        delay = self.spec.backoff_initial
+        while True:
+            try:
+                stats = {"handled": 0, "duplicates": 0}
+                with self._transaction():
+                    todo = envelopes
+                    if self.spec.ledger:
+                        fresh = self._record(envelopes)
+                        todo = []
+                        for envelope in envelopes:
+                            if envelope.id in fresh:
+                                fresh.discard(envelope.id)  # the same event twice
+                                todo.append(envelope)
+                        stats["duplicates"] = len(envelopes) - len(todo)
+                    answer = dict(self.batch_handler(todo) or {}) if todo else {}
+                    ids = {envelope.id for envelope in todo}
+                    rejected = {key: value for key, value in answer.items() if key in ids}
+                    if rejected and self.spec.ledger:
+                        self._forget(rejected)
+                    stats["handled"] = len(todo) - len(rejected)
+            except Exception as exc:
+                self._reset_connection()
+                if not self._not_the_messages_fault(exc):
+                    logger.warning(
+                        "batch handler failed; handling the batch one event at a time",
+                        extra={"consumer": self.spec.group, "error": repr(exc)},
+                    )
+                    return _ONE_AT_A_TIME
+                self.stats["retries"] += 1
+                logger.warning(
+                    "dependency unavailable, waiting",
+                    extra={"consumer": self.spec.group, "error": repr(exc)},
+                )
+                if self.stop.wait(delay):
+                    return None
+                delay = min(delay * 2, self.spec.backoff_max)
+            else:
+                for key, value in stats.items():
+                    self.stats[key] += value
+                return rejected
+
+    def _forget(self, event_ids) -> None:
+        """Take rejected events out of the ledger, so replaying their dead letters
+        after a fix is not mistaken for a duplicate."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {PROCESSED_TABLE} WHERE consumer = %s AND event_id = ANY(%s)",
+                [self.spec.group, list(event_ids)],
+            )
+
+    # -- one transaction per run of messages ---------------------------------------------
     def _apply_run(self, messages: list) -> int:
         """Apply the longest run of messages that succeeds, in one transaction. Returns
         how many were applied (their offsets are stored)."""
@@ -278,8 +465,12 @@ class ConsumerRunner:
         stats = {"handled": 0, "duplicates": 0}
         failed_at = None
         try:
-            with transaction.atomic():
-                fresh = self._record(envelopes)
+            with self._transaction():
+                fresh = (
+                    self._record(envelopes)
+                    if self.spec.ledger
+                    else {envelope.id for envelope in envelopes}
+                )
                 for index, envelope in enumerate(envelopes):
                     if envelope.id not in fresh:
                         stats["duplicates"] += 1
@@ -342,18 +533,22 @@ class ConsumerRunner:
         attempt = 0
         while True:
             try:
-                with transaction.atomic():
+                with self._transaction():
                     self.apply(envelope)
             except Exception as exc:
-                database_lost = self._database_lost(exc)
+                unavailable = self._not_the_messages_fault(exc)
                 self._reset_connection()
-                if not database_lost:
+                if isinstance(exc, RejectedEvent):
+                    # The reason (e.g. the payload's validation error) names the fault.
+                    self._dead_letter(message, exc.__cause__ or exc, attempts=attempt + 1)
+                    return True
+                if not unavailable:
                     attempt += 1
                     if attempt >= self.spec.max_attempts:
                         self._dead_letter(message, exc, attempts=attempt)
                         return True
                 self.stats["retries"] += 1
-                reason = "database unreachable, waiting" if database_lost else "handler failed"
+                reason = "dependency unreachable, waiting" if unavailable else "handler failed"
                 logger.warning(
                     reason,
                     extra={"event_id": str(envelope.id), "attempt": attempt, "error": repr(exc)},
@@ -366,6 +561,10 @@ class ConsumerRunner:
                 self.consecutive_dead_letters = 0
                 return True
 
+    @classmethod
+    def _not_the_messages_fault(cls, exc: BaseException) -> bool:
+        return isinstance(exc, DependencyUnavailable) or cls._database_lost(exc)
+
     @staticmethod
     def _database_lost(exc: BaseException) -> bool:
         if isinstance(exc, InterfaceError):
@@ -376,7 +575,9 @@ class ConsumerRunner:
             return connection.connection is None or not connection.is_usable()
         return False
 
-    def _dead_letter(self, message, exc: BaseException, *, attempts: int) -> None:
+    def _dead_letter(
+        self, message, exc: BaseException, *, attempts: int, store_offset: bool = True
+    ) -> None:
         headers = list(message.headers() or [])
         headers += [
             ("rentezy.consumer", _header_value(self.spec.group)),
@@ -403,7 +604,8 @@ class ConsumerRunner:
         # The dead letter must be durable before we move past the original message.
         if self.producer.flush(30) or errors:
             raise RuntimeError(f"could not write to dead-letter topic {self.spec.dlq}: {errors}")
-        self._consumer.store_offsets(message=message)
+        if store_offset:
+            self._consumer.store_offsets(message=message)
         self.stats["dead_lettered"] += 1
         self.consecutive_dead_letters += 1
         logger.error(
@@ -429,6 +631,9 @@ class ConsumerRunner:
         # the next query once it is closed.
         if connection.connection is not None and not connection.is_usable():
             connection.close()
+
+
+_ONE_AT_A_TIME = object()  # _run_batch's answer when the batch handler failed
 
 
 def replay_dead_letters(
@@ -480,7 +685,7 @@ def replay_dead_letters(
                 remaining.pop(message.partition(), None)
             try:
                 envelope = EventEnvelope.from_json(message.value())
-                with transaction.atomic():
+                with runner._transaction():
                     applied = runner.apply(envelope)
             except Exception:
                 result["failed"] += 1
