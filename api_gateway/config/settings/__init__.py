@@ -1,14 +1,41 @@
-"""gateway service settings: the platform's, from the environment (docs/configuration.md)."""
+"""gateway service settings: the platform's, from the environment (docs/configuration.md).
+
+The gateway signs what it forwards, so it does not run the signature-checking
+middleware itself; it stores nothing (Redis holds rate limits and the token cache).
+"""
 
 from pathlib import Path
 
 from rentezy_common.conf import platform_settings
+from rentezy_common.env import env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 globals().update(
     platform_settings(
         service="gateway",
-        base_dir=Path(__file__).resolve().parent.parent.parent,
-        apps=[],
-        readiness=("database", "redis"),
+        base_dir=BASE_DIR,
+        apps=["edge"],
+        readiness=("redis",),
     )
 )
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "rentezy_common.gateway.GatewayIdentityMiddleware"]  # noqa: F821
+
+# The routing table (prefix → upstream, access, limits): docs/services/gateway.md.
+GATEWAY_ROUTES_FILE = env_str("GATEWAY_ROUTES_FILE", str(BASE_DIR / "config" / "routes.toml"))
+# Overrides the routing table's default per-client limit, e.g. "100/minute".
+GATEWAY_DEFAULT_RATE_LIMIT = env_str("GATEWAY_DEFAULT_RATE_LIMIT", "")
+# How long an active token answer is cached: the bound on revocation at the gateway.
+GATEWAY_TOKEN_CACHE_SECONDS = env_int("GATEWAY_TOKEN_CACHE_SECONDS", 10)
+GATEWAY_CORS_ORIGINS = env_list(
+    "GATEWAY_CORS_ORIGINS", ["http://localhost:5173", "http://127.0.0.1:5173"]
+)
+# Number of proxies in front of the gateway whose X-Forwarded-For is trusted (0: none).
+GATEWAY_TRUSTED_PROXY_HOPS = env_int("GATEWAY_TRUSTED_PROXY_HOPS", 0)
+GATEWAY_BREAKER_FAILURES = env_int("GATEWAY_BREAKER_FAILURES", 5)
+GATEWAY_BREAKER_RESET_SECONDS = env_int("GATEWAY_BREAKER_RESET_MS", 5000) / 1000
+GATEWAY_UPSTREAM_POOL_SIZE = env_int("GATEWAY_UPSTREAM_POOL_SIZE", 200)
+GATEWAY_REDIS_POOL_SIZE = env_int("GATEWAY_REDIS_POOL_SIZE", 200)
+GATEWAY_REDIS_TIMEOUT = env_int("GATEWAY_REDIS_TIMEOUT_MS", 1000) / 1000
+GATEWAY_WS_AUTH_TIMEOUT = env_int("GATEWAY_WS_AUTH_TIMEOUT", 10)
+GATEWAY_WS_MAX_MESSAGE = env_int("GATEWAY_WS_MAX_MESSAGE", 1024 * 1024)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..choices import SELF_REGISTRATION_ROLES, Role
+from ..models import User, phone_validator
+
+# PBKDF2 cost grows with the password's length; a megabyte "password" would be a cheap
+# way to burn our CPU.
+MAX_PASSWORD_LENGTH = 256
+
+
+def _password_field() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=MAX_PASSWORD_LENGTH, trim_whitespace=False, write_only=True
+    )
+
+
+class UserSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(read_only=True)  # ids travel as strings across services
+
+    class Meta:
+        model = User
+        fields = (
+            "id",
+            "email",
+            "full_name",
+            "phone",
+            "role",
+            "is_active",
+            "created_at",
+            "updated_at",
+            "last_login",
+        )
+        read_only_fields = fields
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = _password_field()
+    full_name = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(
+        choices=[(role.value, role.label) for role in SELF_REGISTRATION_ROLES],
+        error_messages={"invalid_choice": "Choose tenant or landlord."},
+    )
+    phone = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, default="", validators=[phone_validator]
+    )
+
+
+class LoginSerializer(serializers.Serializer):
+    # Not an EmailField: a malformed address gets the same 401 as an unknown one.
+    email = serializers.CharField(max_length=254, trim_whitespace=False)
+    password = serializers.CharField(max_length=MAX_PASSWORD_LENGTH, trim_whitespace=False)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=512)
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=512, required=False, allow_blank=True)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=MAX_PASSWORD_LENGTH, trim_whitespace=False)
+    new_password = _password_field()
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150, required=False)
+    phone = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, validators=[phone_validator]
+    )
+
+    IMMUTABLE = {
+        "email": "The email cannot be changed.",
+        "role": "The role cannot be changed.",
+        "is_active": "Only an admin can change this.",
+        "password": "Use POST /api/auth/password.",
+        "id": "The id cannot be changed.",
+    }
+
+    def validate(self, attrs):
+        initial = self.initial_data if isinstance(self.initial_data, dict) else {}
+        errors = {name: [message] for name, message in self.IMMUTABLE.items() if name in initial}
+        if errors:
+            raise serializers.ValidationError(errors)
+        if not attrs:
+            raise serializers.ValidationError("Send full_name and/or phone.")
+        return attrs
+
+
+class IntrospectSerializer(serializers.Serializer):
+    # No max_length: an over-long token is simply not ours (inactive), not a bad request.
+    token = serializers.CharField(trim_whitespace=False)
+
+
+class UserListQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = serializers.BooleanField(required=False, allow_null=True, default=None)

@@ -1,0 +1,28 @@
+"""`/api/auth/...` (DESIGN.md "Public API paths": no trailing slash)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("register", views.RegisterView.as_view(), name="auth-register"),
+    path("login", views.LoginView.as_view(), name="auth-login"),
+    path("refresh", views.RefreshView.as_view(), name="auth-refresh"),
+    path("logout", views.LogoutView.as_view(), name="auth-logout"),
+    path("me", views.MeView.as_view(), name="auth-me"),
+    path("password", views.PasswordChangeView.as_view(), name="auth-password"),
+    path("users", views.UserListView.as_view(), name="auth-users"),
+    path("users/<int:user_id>", views.UserDetailView.as_view(), name="auth-user"),
+    path(
+        "users/<int:user_id>/deactivate",
+        views.UserDeactivateView.as_view(),
+        name="auth-user-deactivate",
+    ),
+    path(
+        "users/<int:user_id>/activate", views.UserActivateView.as_view(), name="auth-user-activate"
+    ),
+]
+
+internal_urlpatterns = [
+    path("introspect", views.IntrospectView.as_view(), name="internal-introspect"),
+]

@@ -1,0 +1,178 @@
+"""Users and their sessions (refresh-token families).
+
+A login opens a `UserSession`; its id is the `sid` claim of every access token issued in
+it. Each refresh rotates the session's `RefreshToken`: the presented token is marked used
+and a new one is issued in the same session. Revoking the session (logout, password
+change, deactivation, reuse of a rotated token) ends every token of the family at once:
+introspection and refresh both check `UserSession.revoked_at`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower, Trim
+from django.utils import timezone
+
+from .choices import RevokeReason, Role
+
+
+def normalize_email(email: str | None) -> str:
+    """The one form an email is stored and looked up in: stripped, all lower case.
+
+    (Django's BaseUserManager.normalize_email lowercases only the domain; mailbox names
+    are case-sensitive in theory, never in practice, and two accounts differing only in
+    case would be a support nightmare.)"""
+    return (email or "").strip().lower()
+
+
+# Loose on purpose: formats differ by country; the digits are what matters.
+phone_validator = RegexValidator(
+    r"^\+?[(0-9][0-9 ()./-]{4,30}$",
+    "Enter a phone number: digits, optionally starting with + and grouped with spaces, "
+    "dashes, dots or parentheses.",
+)
+
+
+class UserQuerySet(models.QuerySet):
+    def by_email(self, email: str) -> UserQuerySet:
+        # Filters on lower(email), the expression of the unique index, so the lookup is
+        # an index scan whatever case the caller used.
+        return self.alias(email_lower=Lower("email")).filter(email_lower=normalize_email(email))
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return normalize_email(email)
+
+    def get_by_natural_key(self, username: str) -> User:
+        # Used by ModelBackend (Django admin login) and createsuperuser's duplicate check.
+        return self.by_email(username).get()
+
+    def _create_user(self, email: str, password: str | None, **fields) -> User:
+        """Create and announce (`user.registered`) a user in one transaction.
+
+        Every way of creating a user (registration, createsuperuser) comes through here,
+        so consumers of `user-events` see every account."""
+        from .events import user_event_publish  # events imports this module
+
+        user = self.model(email=normalize_email(email), **fields)
+        user.set_password(password)  # None gives an unusable password
+        user.full_clean(exclude=["password"])
+        with transaction.atomic(using=self._db):
+            user.save(using=self._db)
+            user_event_publish(user=user, event_type="user.registered")
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("role", Role.TENANT)
+        if fields["role"] == Role.ADMIN or fields.get("is_superuser"):
+            raise ValueError("Admins are created with `manage.py createsuperuser`.")
+        return self._create_user(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        """`manage.py createsuperuser`: the only way to an admin account."""
+        fields["role"] = Role.ADMIN
+        fields["is_superuser"] = True
+        fields.setdefault("is_active", True)
+        return self._create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a tenant, a landlord or an operator (admin).
+
+    The email is the login, stored normalised (see `normalize_email`); a database check
+    keeps it so, and a unique index on lower(email) keeps it unique whatever the case."""
+
+    email = models.EmailField(max_length=254)
+    full_name = models.CharField(max_length=150)
+    phone = models.CharField(max_length=32, blank=True, default="", validators=[phone_validator])
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.TENANT)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci_unique",
+                violation_error_message="A user with this email already exists.",
+            ),
+            models.CheckConstraint(
+                condition=Q(email=Lower(Trim("email"))),
+                name="accounts_user_email_normalised",
+                violation_error_message="The email must be stored trimmed and lower case.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="accounts_user_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_staff(self) -> bool:
+        # Django admin lets in active staff; only admins are staff.
+        return self.role == Role.ADMIN
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)
+        self.full_name = (self.full_name or "").strip()
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+
+class UserSession(models.Model):
+    """One login: the family of refresh tokens rotated from it (the `sid` claim)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(
+        max_length=32, choices=RevokeReason.choices, blank=True, default=""
+    )
+
+    def __str__(self) -> str:
+        return f"session {self.id} of user {self.user_id}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class RefreshToken(models.Model):
+    """One refresh token of a session. Only its SHA-256 is stored: a database leak gives
+    nobody a usable token. `used_at` is set when it is rotated; presenting it again
+    afterwards means it was stolen (or replayed), and the whole session is revoked."""
+
+    session = models.ForeignKey(
+        UserSession, on_delete=models.CASCADE, related_name="refresh_tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)  # hex SHA-256
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"refresh token {self.pk} of session {self.session_id}"

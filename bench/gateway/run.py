@@ -1,0 +1,255 @@
+"""Gateway benchmark: an authenticated GET through the gateway versus the same GET sent
+straight to the upstream (signed per request like the gateway signs), at 1 and at 100
+concurrent connections.
+
+    make bench-gateway        (or: .venv/bin/python bench/gateway/run.py)
+
+Real processes on loopback: auth_service under gunicorn as its Procfile runs it (its
+own fresh database), the gateway under uvicorn (GATEWAY_WORKERS, default 1), Redis, and
+a Go load generator (bench/loadgen, built with the Go toolchain). Each
+configuration runs REPS times, direct and through the gateway interleaved; the report
+gives medians over the repetitions, the added latency per pair, the gateway's
+CPU-seconds per 1,000 requests and the token cache hit ratio. Writes
+bench/gateway/REPORT.md and results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from rentezy_common.conf import DEV_GATEWAY_SIGNING_SECRET
+from rentezy_common.testing.processes import (
+    ServiceProcess,
+    fresh_database,
+    migrate,
+    repo_root,
+)
+
+HERE = Path(__file__).resolve().parent
+TARGETS = {
+    "p50_added_ms_c1": 2.0,  # p50 added latency at concurrency 1
+    "p99_added_ms_c100": 15.0,  # p99 added latency at concurrency 100
+    "cache_hit_ratio": 0.99,
+}
+
+
+def http_json(method: str, url: str, body: dict | None = None, token: str | None = None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"null")
+
+
+def build_loadgen() -> Path:
+    out = repo_root() / ".rentezy" / "bin" / "loadgen"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["go", "build", "-o", str(out), "."],
+        cwd=HERE.parent / "loadgen",
+        check=True,
+        env={**os.environ, "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"},
+    )
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+
+def cache_counts(gateway_url: str) -> dict[str, float]:
+    with urllib.request.urlopen(gateway_url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    counts = {"hit": 0.0, "miss": 0.0}
+    for line in text.splitlines():
+        for result in counts:
+            if line.startswith(f'gateway_token_cache_total{{result="{result}"}}'):
+                counts[result] = float(line.split()[-1])
+    return counts
+
+
+def load(loadgen: Path, url: str, concurrency: int, seconds: int, extra: list[str]) -> dict:
+    completed = subprocess.run(
+        [str(loadgen), "-url", url, "-c", str(concurrency), "-d", f"{seconds}s",
+         "-warmup", "2s", *extra],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(completed.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("GATEWAY_WORKERS", 1)))
+    args = parser.parse_args()
+
+    loadgen = build_loadgen()
+    database = fresh_database("rentezy_auth_bench")
+    auth_env = {"DATABASE_URL": database}
+    migrate("auth_service", env=auth_env)
+    auth = ServiceProcess.gunicorn("auth_service", env=auth_env, name="auth-bench").start()
+    gateway = ServiceProcess.python(
+        "api_gateway",
+        "-m",
+        "edge.serve",
+        env={
+            "UPSTREAM_AUTH_URL": auth.url,
+            "GATEWAY_DEFAULT_RATE_LIMIT": "100000000/minute",  # measure, do not throttle
+            "GATEWAY_WORKERS": str(args.workers),
+        },
+        name="gateway-bench",
+    ).start()
+    try:
+        email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+        password = "bench-Password-123"
+        http_json(
+            "POST",
+            gateway.url + "/api/auth/register",
+            {"email": email, "password": password, "full_name": "Bench", "role": "tenant"},
+        )
+        session = http_json(
+            "POST", gateway.url + "/api/auth/login", {"email": email, "password": password}
+        )
+        token, user = session["access"], session["user"]
+        path = "/api/auth/me"
+        signed = [
+            "-sign-secret", os.environ.get("GATEWAY_SIGNING_SECRET", DEV_GATEWAY_SIGNING_SECRET),
+            "-sign-user", str(user["id"]), "-sign-role", user["role"],
+        ]  # fmt: skip
+        bearer = ["-H", f"Authorization: Bearer {token}"]
+
+        results: dict = {"runs": []}
+        cache_before = cache_counts(gateway.url)
+        for concurrency in (1, 100):
+            for rep in range(args.reps):
+                direct = load(loadgen, auth.url + path, concurrency, args.seconds, signed)
+                cpu0 = cpu_seconds(gateway.pid)
+                via = load(loadgen, gateway.url + path, concurrency, args.seconds, bearer)
+                cpu = cpu_seconds(gateway.pid) - cpu0
+                run = {
+                    "concurrency": concurrency,
+                    "rep": rep,
+                    "direct": direct,
+                    "gateway": via,
+                    # warm-up requests are served too: count them in the CPU denominator
+                    "gateway_cpu_seconds": cpu,
+                    "gateway_cpu_s_per_1000": cpu / (via["rps"] * (args.seconds + 2)) * 1000,
+                }
+                results["runs"].append(run)
+                print(
+                    f"c={concurrency:<3} rep {rep}: direct {direct['rps']:.0f} rps "
+                    f"p50 {direct['p50_ms']:.2f} p99 {direct['p99_ms']:.2f} ms | gateway "
+                    f"{via['rps']:.0f} rps p50 {via['p50_ms']:.2f} p99 {via['p99_ms']:.2f} ms"
+                    f" | errors {direct['errors'] + via['errors']}, non-2xx "
+                    f"{direct['non_2xx'] + via['non_2xx']}",
+                    flush=True,
+                )
+        cache_after = cache_counts(gateway.url)
+    finally:
+        gateway.stop()
+        auth.stop()
+
+    hits = cache_after["hit"] - cache_before["hit"]
+    misses = cache_after["miss"] - cache_before["miss"]
+    summary = {}
+    for concurrency in (1, 100):
+        runs = [r for r in results["runs"] if r["concurrency"] == concurrency]
+
+        def med(side, key, runs=runs):
+            return statistics.median(r[side][key] for r in runs)
+
+        summary[f"c{concurrency}"] = {
+            "direct_rps": med("direct", "rps"),
+            "gateway_rps": med("gateway", "rps"),
+            "direct_p50_ms": med("direct", "p50_ms"),
+            "gateway_p50_ms": med("gateway", "p50_ms"),
+            "direct_p99_ms": med("direct", "p99_ms"),
+            "gateway_p99_ms": med("gateway", "p99_ms"),
+            "p50_added_ms": statistics.median(
+                r["gateway"]["p50_ms"] - r["direct"]["p50_ms"] for r in runs
+            ),
+            "p99_added_ms": statistics.median(
+                r["gateway"]["p99_ms"] - r["direct"]["p99_ms"] for r in runs
+            ),
+            "rps_ratio": statistics.median(r["gateway"]["rps"] / r["direct"]["rps"] for r in runs),
+            "gateway_cpu_s_per_1000": statistics.median(r["gateway_cpu_s_per_1000"] for r in runs),
+            "errors": sum(r["direct"]["errors"] + r["gateway"]["errors"] for r in runs),
+            "non_2xx": sum(r["direct"]["non_2xx"] + r["gateway"]["non_2xx"] for r in runs),
+        }
+    summary["cache_hit_ratio"] = hits / (hits + misses) if hits + misses else 0.0
+    summary["cache_hits"], summary["cache_misses"] = hits, misses
+    checks = {
+        "p50_added_ms_c1": summary["c1"]["p50_added_ms"] <= TARGETS["p50_added_ms_c1"],
+        "p99_added_ms_c100": summary["c100"]["p99_added_ms"] <= TARGETS["p99_added_ms_c100"],
+        "cache_hit_ratio": summary["cache_hit_ratio"] >= TARGETS["cache_hit_ratio"],
+    }
+    results.update(
+        summary=summary,
+        targets=TARGETS,
+        met=checks,
+        machine={"cpus": os.cpu_count(), "python": platform.python_version()},
+        settings={"reps": args.reps, "seconds": args.seconds, "gateway_workers": args.workers},
+        finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_report(results)
+    print(json.dumps({"summary": summary, "met": checks}, indent=2))
+    return 0 if all(checks.values()) else 1
+
+
+def write_report(results: dict) -> None:
+    s = results["summary"]
+    rows = []
+    for c in ("c1", "c100"):
+        r = s[c]
+        rows.append(
+            f"| {c[1:]} | {r['direct_rps']:.0f} | {r['gateway_rps']:.0f} | {r['rps_ratio']:.2f} "
+            f"| {r['direct_p50_ms']:.2f} | {r['gateway_p50_ms']:.2f} | {r['p50_added_ms']:+.2f} "
+            f"| {r['direct_p99_ms']:.2f} | {r['gateway_p99_ms']:.2f} | {r['p99_added_ms']:+.2f} "
+            f"| {r['gateway_cpu_s_per_1000']:.3f} | {r['errors']}/{r['non_2xx']} |"
+        )
+    met = results["met"]
+    text = f"""# Gateway benchmark
+
+`{" ".join(["bench/gateway/run.py", *sys.argv[1:]])}` on {results["machine"]["cpus"]} CPUs,
+{results["finished_at"]}. Authenticated `GET /api/auth/me` (auth_service, gunicorn with 2
+sync workers, as its Procfile runs it) sent straight to auth_service with a per-request
+gateway signature, and through the gateway (uvicorn, {results["settings"]["gateway_workers"]}
+worker) with a bearer token. Go load generator, keep-alive connections, closed loop,
+{results["settings"]["seconds"]} s measured after 2 s warm-up, {results["settings"]["reps"]}
+repetitions interleaved; medians over repetitions. Load generator, gateway, auth and
+Redis share the same CPUs, so these are ratios on a noisy machine, not capacity figures.
+
+| conc. | direct rps | gateway rps | ratio | direct p50 ms | gateway p50 ms | added p50 | direct p99 ms | gateway p99 ms | added p99 | gateway CPU-s / 1,000 req | errors/non-2xx |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+Token validation: {s["cache_hits"]:.0f} answers from the Redis cache, {s["cache_misses"]:.0f}
+introspection calls: hit ratio {s["cache_hit_ratio"] * 100:.3f}%.
+
+| target | goal | result | met |
+|---|---|---|---|
+| p50 added latency, concurrency 1 | ≤ 2 ms | {s["c1"]["p50_added_ms"]:+.2f} ms | {"yes" if met["p50_added_ms_c1"] else "NO"} |
+| p99 added latency, concurrency 100 | ≤ 15 ms | {s["c100"]["p99_added_ms"]:+.2f} ms | {"yes" if met["p99_added_ms_c100"] else "NO"} |
+| token answers from cache | ≥ 99% | {s["cache_hit_ratio"] * 100:.2f}% | {"yes" if met["cache_hit_ratio"] else "NO"} |
+"""
+    (HERE / "REPORT.md").write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+module rentezy.invalid/bench/loadgen
+
+go 1.21

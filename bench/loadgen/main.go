@@ -1,0 +1,223 @@
+// loadgen: a small closed-loop HTTP load generator for the benchmarks under bench/.
+//
+// c connections each send GET requests back to back for a fixed time (after a
+// warm-up) over keep-alive connections and record every latency. With -sign-secret it
+// signs each request the way the gateway does (rentezy_common.gateway.sign_request), so
+// the same GET can be sent straight to a service. With -urls FILE (one URL per line;
+// blank lines and lines starting with # are skipped) the requests cycle through those
+// URLs round-robin across all connections, for a mixed workload. Prints one JSON object.
+package main
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type headerList []string
+
+func (h *headerList) String() string     { return strings.Join(*h, ", ") }
+func (h *headerList) Set(v string) error { *h = append(*h, v); return nil }
+
+type result struct {
+	Requests    int     `json:"requests"`
+	Errors      int     `json:"errors"`
+	Non2xx      int     `json:"non_2xx"`
+	Seconds     float64 `json:"seconds"`
+	RPS         float64 `json:"rps"`
+	P50ms       float64 `json:"p50_ms"`
+	P90ms       float64 `json:"p90_ms"`
+	P95ms       float64 `json:"p95_ms"`
+	P99ms       float64 `json:"p99_ms"`
+	MaxMs       float64 `json:"max_ms"`
+	Concurrency int     `json:"concurrency"`
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func sign(req *http.Request, secret, user, role string) {
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	nonce := randomHex(16)
+	requestID := randomHex(16)
+	path, err := url.PathUnescape(req.URL.EscapedPath())
+	if err != nil {
+		path = req.URL.Path
+	}
+	msg := strings.Join([]string{"v1", req.Method, path, req.URL.RawQuery, user, role, requestID, ts, nonce}, "\n")
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(msg))
+	req.Header.Set("X-Rentezy-User-Id", user)
+	req.Header.Set("X-Rentezy-User-Role", role)
+	req.Header.Set("X-Request-ID", requestID)
+	req.Header.Set("X-Rentezy-Timestamp", ts)
+	req.Header.Set("X-Rentezy-Nonce", nonce)
+	req.Header.Set("X-Rentezy-Signature", "v1="+hex.EncodeToString(mac.Sum(nil)))
+}
+
+func percentile(sorted []time.Duration, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(p*float64(len(sorted))+0.5) - 1
+	if i < 0 {
+		i = 0
+	}
+	if i >= len(sorted) {
+		i = len(sorted) - 1
+	}
+	return float64(sorted[i].Microseconds()) / 1000
+}
+
+// readURLs reads one URL per line; blank lines and # comments are skipped.
+func readURLs(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var urls []string
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		urls = append(urls, line)
+	}
+	if len(urls) == 0 {
+		return nil, fmt.Errorf("%s holds no URL", path)
+	}
+	return urls, nil
+}
+
+func main() {
+	target := flag.String("url", "", "URL to GET")
+	urlsFile := flag.String("urls", "", "file of URLs to GET round-robin (instead of -url)")
+	concurrency := flag.Int("c", 1, "connections")
+	duration := flag.Duration("d", 10*time.Second, "measured duration")
+	warmup := flag.Duration("warmup", 2*time.Second, "unmeasured warm-up")
+	secret := flag.String("sign-secret", "", "sign requests like the gateway with this secret")
+	user := flag.String("sign-user", "", "user id to sign")
+	role := flag.String("sign-role", "", "role to sign")
+	var headers headerList
+	flag.Var(&headers, "H", "header 'Name: value' (repeatable)")
+	flag.Parse()
+	targets := []string{*target}
+	if *urlsFile != "" {
+		if *target != "" {
+			fmt.Fprintln(os.Stderr, "loadgen: give -url or -urls, not both")
+			os.Exit(2)
+		}
+		var err error
+		if targets, err = readURLs(*urlsFile); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(2)
+		}
+	} else if *target == "" {
+		fmt.Fprintln(os.Stderr, "loadgen: -url or -urls is required")
+		os.Exit(2)
+	}
+	var nextTarget atomic.Uint64
+
+	transport := &http.Transport{
+		MaxIdleConns:        *concurrency * 2,
+		MaxIdleConnsPerHost: *concurrency * 2,
+		MaxConnsPerHost:     *concurrency,
+		DisableCompression:  true,
+		IdleConnTimeout:     60 * time.Second,
+	}
+	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+
+	var mu sync.Mutex
+	var latencies []time.Duration
+	errors, non2xx := 0, 0
+	start := time.Now()
+	measureFrom := start.Add(*warmup)
+	stopAt := measureFrom.Add(*duration)
+	var wg sync.WaitGroup
+	for w := 0; w < *concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 4096)
+			localErr, localBad := 0, 0
+			for {
+				now := time.Now()
+				if now.After(stopAt) {
+					break
+				}
+				i := (nextTarget.Add(1) - 1) % uint64(len(targets))
+				req, err := http.NewRequest("GET", targets[i], nil)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "loadgen: bad URL:", err)
+					os.Exit(2)
+				}
+				for _, h := range headers {
+					name, value, _ := strings.Cut(h, ":")
+					req.Header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
+				}
+				if *secret != "" {
+					sign(req, *secret, *user, *role)
+				}
+				began := time.Now()
+				resp, err := client.Do(req)
+				if err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				elapsed := time.Since(began)
+				if began.Before(measureFrom) {
+					continue
+				}
+				if err != nil {
+					localErr++
+					continue
+				}
+				if resp.StatusCode < 200 || resp.StatusCode > 299 {
+					localBad++
+				}
+				local = append(local, elapsed)
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			errors += localErr
+			non2xx += localBad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	seconds := duration.Seconds()
+	out := result{
+		Requests:    len(latencies),
+		Errors:      errors,
+		Non2xx:      non2xx,
+		Seconds:     seconds,
+		RPS:         float64(len(latencies)) / seconds,
+		P50ms:       percentile(latencies, 0.50),
+		P90ms:       percentile(latencies, 0.90),
+		P95ms:       percentile(latencies, 0.95),
+		P99ms:       percentile(latencies, 0.99),
+		Concurrency: *concurrency,
+	}
+	if len(latencies) > 0 {
+		out.MaxMs = float64(latencies[len(latencies)-1].Microseconds()) / 1000
+	}
+	_ = json.NewEncoder(os.Stdout).Encode(out)
+}
