@@ -1,14 +1,20 @@
-"""property service settings: the platform's, from the environment (docs/configuration.md)."""
+"""property service settings: the platform's, from the environment (docs/configuration.md),
+plus photo storage and listing limits (config/settings/media.py, docs/services/property.md)."""
 
 from pathlib import Path
 
 from rentezy_common.conf import platform_settings
 
+from .media import media_settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
 globals().update(
     platform_settings(
         service="property",
-        base_dir=Path(__file__).resolve().parent.parent.parent,
-        apps=[],
+        base_dir=BASE_DIR,
+        apps=["django.contrib.postgres", "django_filters", "properties"],
         readiness=("database", "redis", "kafka"),
     )
 )
+globals().update(media_settings(repo=BASE_DIR.parent))

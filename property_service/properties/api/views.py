@@ -1,0 +1,250 @@
+"""HTTP adapters: decode, call one selector or service, return the snapshot.
+
+Reads are public (the gateway forwards anonymous GETs with an empty, signed identity);
+writes need a landlord or an admin, and the services check ownership under the row lock.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponseNotModified
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rentezy_common.errors import NotFound
+from rentezy_common.gateway import role_required
+
+from .. import selectors, services
+from ..choices import PropertyStatus
+from ..filters import PropertyFilter
+from ..images import check_photo_size, inspect_image, max_photo_bytes
+from ..models import Photo
+from ..snapshot import photo_snapshot, property_snapshot, room_snapshot
+from ..storage import is_photo_name, photo_storage
+from .serializers import PhotoUpdateSerializer, PropertyInputSerializer, RoomInputSerializer
+
+CanEdit = role_required(*selectors.EDITOR_ROLES)
+
+# Multipart framing around the file (boundaries, part headers, other small fields): a body
+# larger than the photo limit plus this is refused before it is parsed.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+class PublicReadMixin:
+    """GET/HEAD for anybody; every other method for landlords and admins."""
+
+    def get_permissions(self):
+        if self.request.method in SAFE_METHODS:
+            return [AllowAny()]
+        return [CanEdit()]
+
+
+def _validated(serializer_class, data, *, partial: bool = False):
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+class PropertyListView(PublicReadMixin, GenericAPIView):
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PropertyFilter
+
+    def get_queryset(self):
+        return selectors.property_list_visible(actor=self.request.user)
+
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([property_snapshot(prop) for prop in page])
+
+    def post(self, request):
+        serializer = _validated(PropertyInputSerializer, request.data)
+        snapshot = services.property_create(
+            owner_id=request.user.id, fields=serializer.model_fields()
+        )
+        return Response(
+            snapshot,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"/api/properties/{snapshot['id']}/"},
+        )
+
+
+class PropertyDetailView(PublicReadMixin, APIView):
+    def get(self, request, pk):
+        return Response(
+            property_snapshot(selectors.property_get_visible(property_id=pk, actor=request.user))
+        )
+
+    def patch(self, request, pk):
+        selectors.property_get_for_change(property_id=pk, actor=request.user)
+        serializer = _validated(PropertyInputSerializer, request.data, partial=True)
+        snapshot = services.property_update(
+            property_id=pk, actor=request.user, changes=serializer.model_fields()
+        )
+        return Response(snapshot)
+
+    def delete(self, request, pk):
+        services.property_delete(property_id=pk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PropertyPublishView(APIView):
+    permission_classes = [CanEdit]
+
+    def post(self, request, pk):
+        return Response(services.property_publish(property_id=pk, actor=request.user))
+
+
+class PropertyUnpublishView(APIView):
+    permission_classes = [CanEdit]
+
+    def post(self, request, pk):
+        return Response(services.property_unpublish(property_id=pk, actor=request.user))
+
+
+# -- rooms ------------------------------------------------------------------------------
+
+
+class RoomListView(PublicReadMixin, APIView):
+    def get(self, request, pk):
+        prop = selectors.property_get_visible(property_id=pk, actor=request.user)
+        return Response(property_snapshot(prop)["rooms"])
+
+    def post(self, request, pk):
+        selectors.property_get_for_change(property_id=pk, actor=request.user)
+        serializer = _validated(RoomInputSerializer, request.data)
+        room = services.room_create(
+            property_id=pk, actor=request.user, fields=serializer.validated_data
+        )
+        return Response(room, status=status.HTTP_201_CREATED)
+
+
+class RoomDetailView(PublicReadMixin, APIView):
+    def get(self, request, pk, room_id):
+        prop = selectors.property_get_visible(property_id=pk, actor=request.user)
+        room = next((r for r in prop.rooms.all() if r.pk == room_id), None)
+        if room is None:
+            raise NotFound("No such room type.")
+        return Response(room_snapshot(room, prop))
+
+    def patch(self, request, pk, room_id):
+        selectors.property_get_for_change(property_id=pk, actor=request.user)
+        serializer = _validated(RoomInputSerializer, request.data, partial=True)
+        room = services.room_update(
+            property_id=pk, room_id=room_id, actor=request.user, changes=serializer.validated_data
+        )
+        return Response(room)
+
+    def delete(self, request, pk, room_id):
+        services.room_delete(property_id=pk, room_id=room_id, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# -- photos -----------------------------------------------------------------------------
+
+
+class PhotoListView(PublicReadMixin, APIView):
+    # The platform parses JSON only; this one view takes a multipart upload.
+    parser_classes = [MultiPartParser]
+
+    def get(self, request, pk):
+        prop = selectors.property_get_visible(property_id=pk, actor=request.user)
+        return Response(property_snapshot(prop)["photos"])
+
+    def post(self, request, pk):
+        selectors.property_get_for_change(property_id=pk, actor=request.user)
+        # Refuse an oversized body from its declared length, before reading it.
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > max_photo_bytes() + MULTIPART_OVERHEAD_BYTES:
+            check_photo_size(declared)  # raises PhotoTooLarge
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Send the photo as multipart field 'file'."]})
+        check_photo_size(upload.size)
+        info = inspect_image(upload)
+        photo = services.photo_add(property_id=pk, actor=request.user, upload=upload, info=info)
+        return Response(photo, status=status.HTTP_201_CREATED)
+
+
+class PhotoDetailView(PublicReadMixin, APIView):
+    def get(self, request, pk, photo_id):
+        prop = selectors.property_get_visible(property_id=pk, actor=request.user)
+        photo = next((p for p in prop.photos.all() if p.pk == photo_id), None)
+        if photo is None:
+            raise NotFound("No such photo.")
+        return Response(photo_snapshot(photo))
+
+    def patch(self, request, pk, photo_id):
+        selectors.property_get_for_change(property_id=pk, actor=request.user)
+        data = _validated(PhotoUpdateSerializer, request.data).validated_data
+        photo = services.photo_update(
+            property_id=pk,
+            photo_id=photo_id,
+            actor=request.user,
+            position=data.get("position"),
+            is_cover=data.get("is_cover"),
+        )
+        return Response(photo)
+
+    def delete(self, request, pk, photo_id):
+        services.photo_delete(property_id=pk, photo_id=photo_id, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# -- media ------------------------------------------------------------------------------
+
+
+class AnyContentNegotiation(BaseContentNegotiation):
+    """The media view answers with the file whatever the client accepts (an <img> may
+    send `Accept: image/webp` only); JSON errors are rendered as usual."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class MediaView(APIView):
+    """Photo files of the filesystem storage: `GET /api/properties/media/<name>`.
+
+    Public like the property pages that embed them (an <img> cannot send a bearer token);
+    names are unguessable UUIDs. Files of deleted photos and deleted properties are 404.
+    """
+
+    permission_classes = [AllowAny]
+    content_negotiation_class = AnyContentNegotiation
+
+    def get(self, request, name):
+        if not is_photo_name(name):
+            raise NotFound("No such file.")
+        photo = (
+            Photo.objects.filter(file=name)
+            .exclude(property__status=PropertyStatus.DELETED)
+            .only("id", "content_type")
+            .first()
+        )
+        if photo is None:
+            raise NotFound("No such file.")
+        etag = f'"{photo.id}"'
+        cache_control = settings.PROPERTY_MEDIA_CACHE_CONTROL
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+        else:
+            try:
+                handle = photo_storage().open(name, "rb")
+            except FileNotFoundError:
+                raise NotFound("No such file.") from None
+            response = FileResponse(handle, content_type=photo.content_type)
+        response["ETag"] = etag
+        response["Cache-Control"] = cache_control
+        return response

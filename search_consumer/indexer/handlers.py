@@ -1,0 +1,17 @@
+"""Kafka handlers of the `properties` consumer (config/consumers.py): thin adapters."""
+
+from __future__ import annotations
+
+from rentezy_common.search.indices import ensure_alias
+
+from . import services
+
+
+def on_property_events(envelopes):
+    """Batch handler: one `_bulk` request for the batch; returns rejected events."""
+    return services.index_events(envelopes)
+
+
+def on_start() -> None:
+    """Before consuming: create the index and alias if this is the first start."""
+    ensure_alias()

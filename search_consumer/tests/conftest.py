@@ -1,0 +1,77 @@
+"""Fixtures of the indexer tests: throwaway alias and topics, a producer, the consumer."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import uuid
+
+import pytest
+from confluent_kafka import Producer
+
+from rentezy_common.events.consumer import ConsumerRunner, get_consumer
+from rentezy_common.events.envelope import EventEnvelope
+from rentezy_common.events.kafka import producer_config
+from rentezy_common.search.client import get_client
+from rentezy_common.search.testing import search_alias, search_alias_name  # noqa: F401
+
+
+def produce(topic: str, items) -> None:
+    """Produce envelopes (keyed by property id, as the outbox relay does) or raw bytes."""
+    producer = Producer(producer_config())
+    for item in items:
+        if isinstance(item, EventEnvelope):
+            producer.produce(topic, value=item.to_json(), key=item.aggregate_id.encode())
+        else:
+            producer.produce(topic, value=item, key=b"raw")
+    assert producer.flush(30) == 0
+
+
+def consumer_spec(topic: str, **overrides):
+    """The registered `properties` consumer, on a throwaway topic and group."""
+    spec = get_consumer("properties")
+    return dataclasses.replace(
+        spec,
+        name=f"test-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        backoff_initial=0.05,
+        backoff_max=0.5,
+        **overrides,
+    )
+
+
+def run_consumer(spec, *, messages: int, timeout: float = 60.0) -> ConsumerRunner:
+    """Run the consumer in this thread until it took `messages` messages."""
+    runner = ConsumerRunner(spec)
+    timer = threading.Timer(timeout, runner.stop.set)
+    timer.start()
+    try:
+        runner.run(max_messages=messages)
+    finally:
+        timer.cancel()
+    assert not runner.stop.is_set(), f"consumer took fewer than {messages} messages"
+    return runner
+
+
+def searchable_ids(alias: str) -> set[str]:
+    """Ids that a search can find (every search filters on `searchable`)."""
+    client = get_client()
+    client.indices.refresh(index=alias)
+    response = client.search(
+        index=alias,
+        query={"term": {"searchable": True}},
+        size=1000,
+        source=False,
+    )
+    return {hit["_id"] for hit in response["hits"]["hits"]}
+
+
+def stored(alias: str, property_id: str) -> dict:
+    """The stored document with its `_version`."""
+    response = get_client().get(index=alias, id=property_id)
+    return {"_version": response["_version"], **response["_source"]}
+
+
+@pytest.fixture
+def topic(kafka_topic):
+    return kafka_topic("property-events-test", partitions=3)
