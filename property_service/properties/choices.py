@@ -8,6 +8,8 @@ few times a decade, and a service image must not depend on OS data files.
 
 from django.db import models
 
+from rentezy_common.contracts import property as contract
+
 
 class PropertyStatus(models.TextChoices):
     DRAFT = "draft"
@@ -26,28 +28,7 @@ class PropertyType(models.TextChoices):
 
 
 # The contract's list, in its order (docs/contracts/property-events.md).
-AMENITY_CODES: tuple[str, ...] = (
-    "wifi",
-    "parking",
-    "air_conditioning",
-    "heating",
-    "washing_machine",
-    "kitchen",
-    "refrigerator",
-    "tv",
-    "gym",
-    "swimming_pool",
-    "lift",
-    "power_backup",
-    "security",
-    "balcony",
-    "pet_friendly",
-    "wheelchair_access",
-    "housekeeping",
-    "meals",
-    "water_purifier",
-    "geyser",
-)
+AMENITY_CODES: tuple[str, ...] = contract.AMENITIES
 AMENITIES = frozenset(AMENITY_CODES)
 
 # ISO 4217 codes of circulating currencies (funds, precious metals and test codes left

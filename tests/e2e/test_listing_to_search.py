@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from decimal import Decimal
 
 FRESHNESS_LIMIT = 10.0  # seconds: "within a few seconds", generous for a loaded CI box
 
@@ -99,6 +100,17 @@ def test_listing_lifecycle_is_followed_by_search(api, user):
     )
     assert updated.status_code == 200, updated.text
     timings["update"] = wait_for(api, lambda ids: pid in ids, q=word, price_max=20000)
+    # what search shows is what the property service holds
+    stored = api.get(f"/api/properties/{pid}/").json()
+    hit = next(
+        h for h in api.get("/api/search/properties", params={"q": word}).json()["results"]
+        if h["id"] == pid
+    )  # fmt: skip
+    assert hit["title"] == stored["title"]
+    assert Decimal(str(hit["monthly_price"])) == Decimal(stored["monthly_price"]) == 18000
+    assert hit["city"] == stored["address"]["city"] and hit["bedrooms"] == stored["bedrooms"]
+    assert hit["property_type"] == stored["property_type"]
+    assert sorted(hit["amenities"]) == sorted(stored["amenities"])
 
     assert api.post(f"/api/properties/{pid}/unpublish/", headers=landlord).status_code == 200
     timings["unpublish"] = wait_for(api, lambda ids: pid not in ids, q=word)

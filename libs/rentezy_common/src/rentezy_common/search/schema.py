@@ -17,30 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 # Property snapshot vocabularies (docs/contracts/property-events.md).
-STATUSES = ("draft", "published", "archived", "deleted")
-SEARCHABLE_STATUS = "published"
-PROPERTY_TYPES = ("apartment", "house", "studio", "room", "shared", "villa")
-AMENITIES = (
-    "wifi",
-    "parking",
-    "air_conditioning",
-    "heating",
-    "washing_machine",
-    "kitchen",
-    "refrigerator",
-    "tv",
-    "gym",
-    "swimming_pool",
-    "lift",
-    "power_backup",
-    "security",
-    "balcony",
-    "pet_friendly",
-    "wheelchair_access",
-    "housekeeping",
-    "meals",
-    "water_purifier",
-    "geyser",
+from ..contracts.property import (  # noqa: F401 - re-exported for the search code
+    AMENITIES,
+    PROPERTY_TYPES,
+    SEARCHABLE_STATUS,
+    STATUSES,
 )
 
 LIVE_REFRESH_INTERVAL = "1s"  # new listings searchable within about a second
