@@ -13,6 +13,7 @@ import aiohttp
 import redis.asyncio as aioredis
 from django.conf import settings
 from multidict import CIMultiDict
+from redis.exceptions import RedisError
 from yarl import URL
 
 from rentezy_common.errors import error_body
@@ -21,7 +22,7 @@ from rentezy_common.logs import clean_request_id, reset_request_id, set_request_
 
 from . import config, metrics
 from .breaker import CircuitBreaker
-from .ratelimit import Decision, RateLimiter
+from .ratelimit import Decision, RateLimiter, redis_unavailable
 from .tokens import (
     AuthUnavailable,
     Caller,
@@ -305,13 +306,20 @@ class Gateway:
         if not well_formed(token):
             return None, None
         key = token_key(token)
-        found = await self.limiter.cached_token_hit(
-            key,
-            route.bucket,
-            route.rate_limit_key,
-            "ip:" + self._client_ip(request),
-            route.rate_limit,
-        )
+        try:
+            found = await self.limiter.cached_token_hit(
+                key,
+                route.bucket,
+                route.rate_limit_key,
+                "ip:" + self._client_ip(request),
+                route.rate_limit,
+            )
+        except RedisError as exc:
+            # No cache, no counting: ask auth_service directly (one call per token at a
+            # time in this process) and let the request through uncounted.
+            redis_unavailable("token_cache", exc)
+            caller = await self.tokens.introspect(token, key, request.request_id)
+            return caller, Decision.uncounted(route.rate_limit)
         if found is not None:
             cached, decision = found
             return self.tokens.from_cache(token, key, cached, request.request_id), decision

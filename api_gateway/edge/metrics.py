@@ -34,6 +34,11 @@ UPSTREAM_FAILURES = Counter(
     "gateway_upstream_failures_total", "Failures to reach an upstream.", ["upstream", "kind"]
 )
 RATE_LIMITED = Counter("gateway_rate_limited_total", "Requests refused with 429.", ["bucket"])
+REDIS_ERRORS = Counter(
+    "gateway_redis_errors_total",
+    "Redis calls that failed; the gateway went on without (uncounted, uncached).",
+    ["use"],
+)
 WEBSOCKETS = Counter("gateway_websockets_total", "WebSocket sessions by outcome.", ["outcome"])
 
 

@@ -10,10 +10,22 @@ gateway clocks do not matter.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 
+from redis.exceptions import RedisError
+
+from . import metrics
 from .config import RateLimit
+
+logger = logging.getLogger(__name__)
+
+
+def redis_unavailable(use: str, exc: Exception) -> None:
+    metrics.REDIS_ERRORS.labels(use).inc()
+    logger.warning("redis unavailable (%s): %r", use, exc)
+
 
 # One GCRA step on `key`: returns {allowed, remaining, retry_after_ms, reset_after_ms}.
 _GCRA_FUNCTION = """
@@ -62,8 +74,15 @@ class Decision:
     remaining: int
     retry_after: int  # seconds (rounded up), 0 when allowed
     reset_after: int  # seconds until the bucket is full again
+    counted: bool = True  # False when Redis could not be asked (the request was let through)
+
+    @classmethod
+    def uncounted(cls, rate: RateLimit) -> Decision:
+        return cls(True, rate.limit, rate.limit, 0, 0, counted=False)
 
     def headers(self) -> list[tuple[bytes, bytes]]:
+        if not self.counted:
+            return []
         headers = [
             (b"x-ratelimit-limit", str(self.limit).encode()),
             (b"x-ratelimit-remaining", str(self.remaining).encode()),
@@ -96,10 +115,16 @@ class RateLimiter:
         return f"{self.PREFIX}{bucket}:"
 
     async def hit(self, bucket: str, client: str, rate: RateLimit) -> Decision:
+        """Count one request. Fails open: with Redis unreachable the request goes through
+        uncounted (and the metric says so) rather than the whole platform going down."""
         emission = rate.period * 1000 / rate.limit
-        result = await self.script(
-            keys=[self.bucket_prefix(bucket) + client], args=[emission, rate.limit]
-        )
+        try:
+            result = await self.script(
+                keys=[self.bucket_prefix(bucket) + client], args=[emission, rate.limit]
+            )
+        except RedisError as exc:
+            redis_unavailable("rate_limit", exc)
+            return Decision.uncounted(rate)
         return decision(rate, *result)
 
     async def cached_token_hit(

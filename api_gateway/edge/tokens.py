@@ -18,12 +18,14 @@ import time
 from dataclasses import dataclass
 
 import aiohttp
+from redis.exceptions import RedisError
 
 from rentezy_common.gateway import ROLES, sign_request
 
 from . import metrics
 from .breaker import CircuitBreaker
 from .config import Upstream
+from .ratelimit import redis_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +103,11 @@ class TokenValidator:
         if not well_formed(token):
             return None
         key = token_key(token)
-        cached = await self.redis.get(key)
+        try:
+            cached = await self.redis.get(key)
+        except RedisError as exc:
+            redis_unavailable("token_cache", exc)
+            cached = None
         if cached is not None:
             return self.from_cache(token, key, cached, request_id)
         return await self.introspect(token, key, request_id)
@@ -174,12 +180,16 @@ class TokenValidator:
             if caller.role not in ROLES or not caller.user_id or ":" in caller.user_id:
                 logger.error("introspection returned an unusable identity: %r", answer)
                 caller = None
-        if caller is None:
-            await self.redis.delete(key)  # revoked since it was cached: forget it now
-            return None
-        now = time.time()
-        ttl = min(self.cache_seconds, int(answer.get("exp", 0) - now))
-        if ttl > 0:
-            refresh_at = now + ttl * self.REFRESH_AT
-            await self.redis.set(key, f"{caller.user_id}:{caller.role}:{refresh_at:.3f}", ex=ttl)
+        try:
+            if caller is None:
+                await self.redis.delete(key)  # revoked since it was cached: forget it now
+                return None
+            now = time.time()
+            ttl = min(self.cache_seconds, int(answer.get("exp", 0) - now))
+            if ttl > 0:
+                refresh_at = now + ttl * self.REFRESH_AT
+                value = f"{caller.user_id}:{caller.role}:{refresh_at:.3f}"
+                await self.redis.set(key, value, ex=ttl)
+        except RedisError as exc:
+            redis_unavailable("token_cache", exc)  # answered, just not cached
         return caller

@@ -81,7 +81,7 @@ def flaky_server(flaky_port):
     server.stop()
 
 
-def _gateway(auth_server, echo_server, flaky_port, name) -> ServiceProcess:
+def _gateway(auth_server, echo_server, flaky_port, name, **overrides) -> ServiceProcess:
     env = {
         "GATEWAY_ROUTES_FILE": str(HERE / "routes.test.toml"),
         "UPSTREAM_AUTH_URL": auth_server.url,
@@ -93,6 +93,7 @@ def _gateway(auth_server, echo_server, flaky_port, name) -> ServiceProcess:
         "GATEWAY_WORKERS": "1",
         "GATEWAY_CORS_ORIGINS": "http://app.example",
         "REDIS_URL": REDIS_URL,
+        **overrides,
     }
     return ServiceProcess.python("api_gateway", "-m", "edge.serve", env=env, name=name)
 
@@ -106,6 +107,16 @@ def gateway(auth_server, echo_server, flaky_port):
 @pytest.fixture(scope="session")
 def gateway2(auth_server, echo_server, flaky_port):
     with _gateway(auth_server, echo_server, flaky_port, "gateway-b") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def gateway_without_redis(auth_server, echo_server, flaky_port):
+    """A gateway whose Redis is unreachable (nothing listens on port 1)."""
+    with _gateway(
+        auth_server, echo_server, flaky_port, "gateway-no-redis",
+        REDIS_URL="redis://127.0.0.1:1/0", GATEWAY_REDIS_TIMEOUT_MS="200",
+    ) as server:  # fmt: skip
         yield server
 
 

@@ -271,3 +271,21 @@ def test_upstream_timeout_is_504(client, login, seconds):
     assert response.status_code == 504
     assert response.json()["error"]["code"] == "upstream_timeout"
     assert elapsed < seconds  # the route's read timeout (2 s), not the upstream's pace
+
+
+# --- Redis down ---------------------------------------------------------------------------
+
+
+def test_without_redis_the_gateway_fails_open(gateway_without_redis, login):
+    token = login()["access"]
+    with httpx.Client(base_url=gateway_without_redis.url, timeout=10) as http:
+        public = http.get("/api/echo/public/x")
+        assert public.status_code == 200
+        assert "x-ratelimit-limit" not in public.headers  # not counted, so not claimed
+        private = http.get("/api/echo/private", headers=bearer(token))
+        assert private.status_code == 200, private.text  # asked auth_service directly
+        assert private.json()["user_id"] is not None
+        assert http.get("/api/echo/private", headers=bearer("a.b.c")).status_code == 401
+        assert http.get("/readyz").status_code == 503
+        metrics = http.get("/metrics").text
+        assert 'gateway_redis_errors_total{use="token_cache"}' in metrics
