@@ -115,6 +115,7 @@ func main() {
 	secret := flag.String("sign-secret", "", "sign requests like the gateway with this secret")
 	user := flag.String("sign-user", "", "user id to sign")
 	role := flag.String("sign-role", "", "role to sign")
+	rate := flag.Float64("rate", 0, "total requests per second, paced across the connections (0: as fast as they go)")
 	var headers headerList
 	flag.Var(&headers, "H", "header 'Name: value' (repeatable)")
 	flag.Parse()
@@ -150,6 +151,24 @@ func main() {
 	start := time.Now()
 	measureFrom := start.Add(*warmup)
 	stopAt := measureFrom.Add(*duration)
+	// With -rate, a ticker hands out send slots; a connection still waits for its own
+	// previous answer, so latencies are from the actual send (no coordinated-omission
+	// correction: keep the rate below what the target sustains).
+	var slots chan struct{}
+	if *rate > 0 {
+		slots = make(chan struct{}, *concurrency)
+		interval := time.Duration(float64(time.Second) / *rate)
+		go func() {
+			ticker := time.NewTicker(interval)
+			defer ticker.Stop()
+			for range ticker.C {
+				select {
+				case slots <- struct{}{}:
+				default: // every connection busy: the slot is dropped
+				}
+			}
+		}()
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < *concurrency; w++ {
 		wg.Add(1)
@@ -158,6 +177,12 @@ func main() {
 			local := make([]time.Duration, 0, 4096)
 			localErr, localBad := 0, 0
 			for {
+				if slots != nil {
+					select {
+					case <-slots:
+					case <-time.After(time.Until(stopAt)):
+					}
+				}
 				now := time.Now()
 				if now.After(stopAt) {
 					break

@@ -110,13 +110,16 @@ def _fragments(text: str, spans: list[tuple[int, int]]) -> list[str]:
     return [_marked(text, spans, start, end).strip() for start, end in windows]
 
 
-def highlight(terms: Sequence[str], *, title: str | None, description: str | None) -> dict:
+def highlight(
+    terms: Sequence[str] | Matcher, *, title: str | None, description: str | None
+) -> dict:
     """`{"title": [...], "description": [...]}` for the fields with a match (the shape
     Elasticsearch's highlighter returns): the whole title, and up to two fragments of
-    the description; text HTML-escaped, matches in <mark>."""
-    if not terms:
+    the description; text HTML-escaped, matches in <mark>. Pass one `Matcher` for all the
+    hits of a search: its word cache is then shared by the whole page."""
+    matcher = terms if isinstance(terms, Matcher) else Matcher(terms)
+    if not matcher.terms:
         return {}
-    matcher = Matcher(terms)
     result = {}
     if title and (spans := matcher.spans(title)):
         result["title"] = [_marked(title, spans, 0, len(title))]

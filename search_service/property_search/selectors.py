@@ -25,7 +25,7 @@ from rentezy_common.search import alias_name
 from rentezy_common.search.client import get_client, is_unavailable
 from rentezy_common.search.schema import AMENITIES
 
-from .highlight import highlight
+from .highlight import Matcher, highlight
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +280,7 @@ def search_properties(params: dict[str, Any]) -> dict[str, Any]:
 
     query: dict[str, Any] = {"bool": {"filter": filters}}
     terms = query_terms(params.get("q") or "")
+    matcher = Matcher(terms)  # one word cache for the whole page of highlights
     text = text_query(params.get("q") or "")
     if text is not None:
         query["bool"]["must"] = [text[0]]
@@ -330,7 +331,7 @@ def search_properties(params: dict[str, Any]) -> dict[str, Any]:
         "count": total,
         "page": None if cursor is not None else params["page"],
         "page_size": page_size,
-        "results": [_result(hit, point, terms) for hit in page_hits],
+        "results": [_result(hit, point, matcher) for hit in page_hits],
         "facets": _facets(response["aggregations"]),
         "next_cursor": next_cursor,
     }
@@ -410,7 +411,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _result(
-    hit: dict[str, Any], point: tuple[float, float] | None, terms: list[str]
+    hit: dict[str, Any], point: tuple[float, float] | None, matcher: Matcher
 ) -> dict[str, Any]:
     source = hit["_source"]
     address = source.get("address", {})
@@ -432,7 +433,7 @@ def _result(
         "location": source.get("location"),
         "published_at": source.get("published_at"),
         "highlight": highlight(
-            terms, title=source.get("title"), description=source.get("description")
+            matcher, title=source.get("title"), description=source.get("description")
         ),
     }
     if point is not None and source.get("location"):
