@@ -36,6 +36,6 @@ format: ## apply ruff's fixes and formatting
 	@.venv/bin/ruff check --fix .
 	@.venv/bin/ruff format .
 
-bench: setup ## benchmarks under bench/ with their reports (B="events gateway" to pick)
+bench: setup ## benchmarks under bench/ with their reports (B="events gateway search" to pick)
 	@scripts/infra.sh start
-	@for b in $${B:-events gateway}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || exit 1; done
+	@rc=0; for b in $${B:-events gateway search}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || rc=1; done; exit $$rc
