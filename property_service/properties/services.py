@@ -37,7 +37,6 @@ from .storage import photo_name, photo_storage
 
 logger = logging.getLogger(__name__)
 
-TOPIC = "property-events"
 AGGREGATE = "property"
 
 CREATED = "property.created"
@@ -110,7 +109,7 @@ def _emit(property_id: uuid.UUID, event_type: str) -> dict[str, Any]:
     prop = Property.objects.get(pk=property_id)
     snapshot = property_snapshot(prop)
     publish_event(
-        topic=TOPIC,
+        topic=settings.PROPERTY_EVENTS_TOPIC,
         event_type=event_type,
         aggregate_type=AGGREGATE,
         aggregate_id=prop.id,

@@ -9,12 +9,17 @@ import uuid
 
 import httpx
 import pytest
+from confluent_kafka.admin import AdminClient
 
+from rentezy_common.events.kafka import kafka_config
+from rentezy_common.events.topics import TOPICS, TopicSpec, ensure_topics
 from rentezy_common.platform import SERVICES, TEST_REDIS_DB_OFFSET
 from rentezy_common.testing.processes import ServiceProcess, fresh_database, migrate
 
 RUN = uuid.uuid4().hex[:8]
 ALIAS = f"e2e-properties-{RUN}"
+# Its own topic, so the test's listings never reach a `make up` platform's index.
+TOPIC = f"e2e-property-events-{RUN}"
 PASSWORD = "e2e-Password-long-1"
 
 
@@ -34,10 +39,16 @@ def platform(tmp_path_factory):
     """Start auth, property (+ outbox relay), search_consumer (+ consumer),
     search_service and the gateway. Yields {name: ServiceProcess}."""
     media = tmp_path_factory.mktemp("media")
+    admin = AdminClient(kafka_config())
+    ensure_topics(admin, [TopicSpec(TOPIC, 3, dict(TOPICS["property-events"].config))])
     search_env = {"SEARCH_INDEX_ALIAS": ALIAS, "SEARCH_CONSUMER_GROUP": f"e2e-search-{RUN}"}
     auth_env = database("auth_service")
-    property_env = {**database("property_service"), "PROPERTY_MEDIA_ROOT": str(media)}
-    consumer_env = {**database("search_consumer"), **search_env}
+    property_env = {
+        **database("property_service"),
+        "PROPERTY_MEDIA_ROOT": str(media),
+        "PROPERTY_EVENTS_TOPIC": TOPIC,
+    }
+    consumer_env = {**database("search_consumer"), **search_env, "SEARCH_PROPERTY_TOPIC": TOPIC}
     processes: dict[str, ServiceProcess] = {}
 
     def start(name: str, process: ServiceProcess) -> ServiceProcess:
@@ -87,6 +98,8 @@ def platform(tmp_path_factory):
         for process in reversed(list(processes.values())):
             process.stop()
         _drop_alias_indices()
+        for future in admin.delete_topics([TOPIC], operation_timeout=30).values():
+            future.result()
 
 
 def _drop_alias_indices() -> None:

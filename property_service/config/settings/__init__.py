@@ -4,6 +4,7 @@ plus photo storage and listing limits (config/settings/media.py, docs/services/p
 from pathlib import Path
 
 from rentezy_common.conf import platform_settings
+from rentezy_common.env import env_str
 
 from .media import media_settings
 
@@ -18,3 +19,6 @@ globals().update(
     )
 )
 globals().update(media_settings(repo=BASE_DIR.parent))
+# Where property snapshots go (docs/contracts/property-events.md). Only an isolated
+# copy of the platform (tests/e2e) points it elsewhere.
+PROPERTY_EVENTS_TOPIC = env_str("PROPERTY_EVENTS_TOPIC", "property-events")
