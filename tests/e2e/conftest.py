@@ -11,7 +11,6 @@ import httpx
 import pytest
 from confluent_kafka.admin import AdminClient
 
-from rentezy_common.events.kafka import kafka_config
 from rentezy_common.events.topics import TOPICS, TopicSpec, ensure_topics
 from rentezy_common.platform import SERVICES, TEST_REDIS_DB_OFFSET
 from rentezy_common.testing.processes import ServiceProcess, fresh_database, migrate
@@ -20,6 +19,7 @@ RUN = uuid.uuid4().hex[:8]
 ALIAS = f"e2e-properties-{RUN}"
 # Its own topic, so the test's listings never reach a `make up` platform's index.
 TOPIC = f"e2e-property-events-{RUN}"
+GROUP = f"e2e-search-{RUN}"
 PASSWORD = "e2e-Password-long-1"
 
 
@@ -39,9 +39,9 @@ def platform(tmp_path_factory):
     """Start auth, property (+ outbox relay), search_consumer (+ consumer),
     search_service and the gateway. Yields {name: ServiceProcess}."""
     media = tmp_path_factory.mktemp("media")
-    admin = AdminClient(kafka_config())
+    admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"})
     ensure_topics(admin, [TopicSpec(TOPIC, 3, dict(TOPICS["property-events"].config))])
-    search_env = {"SEARCH_INDEX_ALIAS": ALIAS, "SEARCH_CONSUMER_GROUP": f"e2e-search-{RUN}"}
+    search_env = {"SEARCH_INDEX_ALIAS": ALIAS, "SEARCH_CONSUMER_GROUP": GROUP}
     auth_env = database("auth_service")
     property_env = {
         **database("property_service"),
@@ -98,7 +98,10 @@ def platform(tmp_path_factory):
         for process in reversed(list(processes.values())):
             process.stop()
         _drop_alias_indices()
-        for future in admin.delete_topics([TOPIC], operation_timeout=30).values():
+        # the topic, and the dead-letter topic the consumer group created for itself
+        existing = set(admin.list_topics(timeout=10).topics)
+        leftovers = [t for t in (TOPIC, f"{GROUP}.dlq") if t in existing]
+        for future in admin.delete_topics(leftovers, operation_timeout=30).values():
             future.result()
 
 
