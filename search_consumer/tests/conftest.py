@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
 import uuid
 
 import pytest
-from confluent_kafka import Producer
 
 from rentezy_common.events.consumer import ConsumerRunner, get_consumer
-from rentezy_common.events.envelope import EventEnvelope
-from rentezy_common.events.kafka import producer_config
 from rentezy_common.search.client import get_client
 from rentezy_common.search.testing import search_alias, search_alias_name  # noqa: F401
-
-
-def produce(topic: str, items) -> None:
-    """Produce envelopes (keyed by property id, as the outbox relay does) or raw bytes."""
-    producer = Producer(producer_config())
-    for item in items:
-        if isinstance(item, EventEnvelope):
-            producer.produce(topic, value=item.to_json(), key=item.aggregate_id.encode())
-        else:
-            producer.produce(topic, value=item, key=b"raw")
-    assert producer.flush(30) == 0
+from rentezy_common.testing import kafka
+from rentezy_common.testing.kafka import produce  # noqa: F401 - the tests import it from here
 
 
 def consumer_spec(topic: str, **overrides):
@@ -42,13 +29,7 @@ def consumer_spec(topic: str, **overrides):
 
 def run_consumer(spec, *, messages: int, timeout: float = 60.0) -> ConsumerRunner:
     """Run the consumer in this thread until it took `messages` messages."""
-    runner = ConsumerRunner(spec)
-    timer = threading.Timer(timeout, runner.stop.set)
-    timer.start()
-    try:
-        runner.run(max_messages=messages)
-    finally:
-        timer.cancel()
+    runner = kafka.run_consumer(spec, messages=messages, timeout=timeout)
     assert not runner.stop.is_set(), f"consumer took fewer than {messages} messages"
     return runner
 

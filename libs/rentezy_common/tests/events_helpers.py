@@ -8,12 +8,11 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from confluent_kafka import Producer
 from django.db import connections
 
 from rentezy_common.events.envelope import EventEnvelope
-from rentezy_common.events.kafka import producer_config
 from rentezy_common.events.outbox import OutboxRelay, outbox_lag
+from rentezy_common.testing.kafka import produce  # noqa: F401 - the tests import it from here
 
 REPO = Path(__file__).resolve().parents[3]
 INFRA = REPO / "scripts" / "infra.sh"
@@ -30,17 +29,6 @@ def envelope(aggregate_id: str, version: int = 1, **payload) -> EventEnvelope:
         occurred_at=datetime.now(UTC),
         payload=payload,
     )
-
-
-def produce(topic: str, items) -> None:
-    """Produce envelopes (or raw bytes) keyed by aggregate, and wait for delivery."""
-    producer = Producer(producer_config())
-    for item in items:
-        if isinstance(item, EventEnvelope):
-            producer.produce(topic, value=item.to_json(), key=item.aggregate_id.encode())
-        else:
-            producer.produce(topic, value=item, key=b"raw")
-    assert producer.flush(30) == 0
 
 
 def drain_outbox(relay: OutboxRelay, *, timeout: float = 60.0, threads: int = 1) -> None:

@@ -1,18 +1,17 @@
 """Consumer runner against real Kafka and PostgreSQL: idempotence, retries, dead letters."""
 
-import threading
 import uuid
 
 import pytest
 from django.db import connection
 
 from rentezy_common.events.consumer import (
-    ConsumerRunner,
     ConsumerSpec,
     DeadLetterLimitExceeded,
     replay_dead_letters,
 )
 from rentezy_common.testing.kafka import read_topic
+from rentezy_common.testing.kafka import run_consumer as run
 from tests.events_helpers import envelope, produce, run_command_until_then_sigterm
 from tests.testapp import handlers
 from tests.testapp.models import Counter
@@ -29,18 +28,6 @@ def spec_for(topic, **overrides):
         backoff_initial=0.05,
         **overrides,
     )
-
-
-def run(spec, *, messages, timeout=60.0):
-    """Run the consumer until it has taken `messages` messages (or the timeout)."""
-    runner = ConsumerRunner(spec)
-    timer = threading.Timer(timeout, runner.stop.set)
-    timer.start()
-    try:
-        runner.run(max_messages=messages)
-    finally:
-        timer.cancel()
-    return runner
 
 
 def counters():

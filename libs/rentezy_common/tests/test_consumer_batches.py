@@ -1,19 +1,18 @@
 """Batch handlers, rejected events, unavailable dependencies and the start hook of the
 consumer runner, against real Kafka and PostgreSQL."""
 
-import threading
 import uuid
 
 import pytest
 from django.db import connection
 
 from rentezy_common.events.consumer import (
-    ConsumerRunner,
     ConsumerSpec,
     RejectedEvent,
     replay_dead_letters,
 )
 from rentezy_common.testing.kafka import read_topic
+from rentezy_common.testing.kafka import run_consumer as run
 from tests.events_helpers import envelope, produce
 from tests.testapp import handlers
 from tests.testapp.models import Counter
@@ -31,17 +30,6 @@ def batch_spec(topic, **overrides):
         backoff_max=0.1,
         **overrides,
     )
-
-
-def run(spec, *, messages, timeout=60.0):
-    runner = ConsumerRunner(spec)
-    timer = threading.Timer(timeout, runner.stop.set)
-    timer.start()
-    try:
-        runner.run(max_messages=messages)
-    finally:
-        timer.cancel()
-    return runner
 
 
 def counters():

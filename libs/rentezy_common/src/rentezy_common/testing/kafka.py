@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 import uuid
 
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 
-from ..events.kafka import kafka_config
+from ..events.consumer import ConsumerRunner, ConsumerSpec
+from ..events.envelope import EventEnvelope
+from ..events.kafka import kafka_config, producer_config
 from ..events.topics import TopicSpec, ensure_topics
 
 
@@ -65,3 +68,28 @@ def read_topic(topic: str, *, expected: int, timeout: float = 30.0) -> list:
     finally:
         consumer.close()
     return messages
+
+
+def produce(topic: str, items) -> None:
+    """Produce envelopes (keyed by aggregate id, as the outbox relay does) or raw bytes,
+    and wait for delivery."""
+    producer = Producer(producer_config())
+    for item in items:
+        if isinstance(item, EventEnvelope):
+            producer.produce(topic, value=item.to_json(), key=item.aggregate_id.encode())
+        else:
+            producer.produce(topic, value=item, key=b"raw")
+    assert producer.flush(30) == 0
+
+
+def run_consumer(spec: ConsumerSpec, *, messages: int, timeout: float = 60.0) -> ConsumerRunner:
+    """Run a consumer in this thread until it has taken `messages` messages, or stop it
+    after `timeout` seconds (then `runner.stop` is set: the caller decides if that fails)."""
+    runner = ConsumerRunner(spec)
+    timer = threading.Timer(timeout, runner.stop.set)
+    timer.start()
+    try:
+        runner.run(max_messages=messages)
+    finally:
+        timer.cancel()
+    return runner
