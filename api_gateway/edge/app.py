@@ -93,9 +93,18 @@ def _json(status: int, code: str, message: str, details=None) -> tuple[int, byte
 class Request:
     """What the gateway knows about one HTTP request."""
 
-    __slots__ = ("caller", "headers", "method", "path", "request_id", "scope", "started")
+    __slots__ = (
+        "caller",
+        "client_ip",
+        "headers",
+        "method",
+        "path",
+        "request_id",
+        "scope",
+        "started",
+    )
 
-    def __init__(self, scope) -> None:
+    def __init__(self, scope, trusted_proxy_hops: int = 0) -> None:
         self.scope = scope
         self.method: str = scope["method"]
         self.path: str = scope["path"]
@@ -104,12 +113,24 @@ class Request:
         self.request_id = clean_request_id(self.header(b"x-request-id"))
         self.started = time.perf_counter()
         self.caller: Caller | None = None
+        self.client_ip = self._client_ip(trusted_proxy_hops)
 
     def header(self, name: bytes) -> str | None:
         for key, value in self.headers:
             if key == name:
                 return value.decode("latin-1")
         return None
+
+    def _client_ip(self, hops: int) -> str:
+        """The socket peer, or with N trusted proxies in front the N-th address from the
+        right of X-Forwarded-For (the one our own load balancer saw)."""
+        if hops:
+            forwarded = [p.strip() for p in (self.header(b"x-forwarded-for") or "").split(",")]
+            forwarded = [p for p in forwarded if p]
+            if len(forwarded) >= hops:
+                return forwarded[-hops]
+        client = self.scope.get("client")
+        return client[0] if client else "unknown"
 
 
 class Gateway:
@@ -201,7 +222,7 @@ class Gateway:
     # --- HTTP ----------------------------------------------------------------------------
 
     async def http(self, scope, receive, send) -> None:
-        request = Request(scope)
+        request = Request(scope, settings.GATEWAY_TRUSTED_PROXY_HOPS)
         token = set_request_id(request.request_id)
         route_name, upstream_name, status, sent = "none", "none", 500, 0
         try:
@@ -238,7 +259,7 @@ class Gateway:
                     "route": route_name,
                     "upstream": upstream_name,
                     "user_id": request.caller.user_id if request.caller else None,
-                    "client_ip": self._client_ip(request),
+                    "client_ip": request.client_ip,
                     "latency_ms": round(elapsed * 1000, 2),
                     "bytes_sent": sent,
                 },
@@ -311,7 +332,7 @@ class Gateway:
                 key,
                 route.bucket,
                 route.rate_limit_key,
-                "ip:" + self._client_ip(request),
+                "ip:" + request.client_ip,
                 route.rate_limit,
             )
         except RedisError as exc:
@@ -329,18 +350,8 @@ class Gateway:
         if route.rate_limit_key == "user" and request.caller is not None:
             client = "u:" + request.caller.user_id
         else:
-            client = "ip:" + self._client_ip(request)
+            client = "ip:" + request.client_ip
         return await self.limiter.hit(route.bucket, client, route.rate_limit)
-
-    def _client_ip(self, request: Request) -> str:
-        hops = settings.GATEWAY_TRUSTED_PROXY_HOPS
-        if hops:
-            forwarded = [p.strip() for p in (request.header(b"x-forwarded-for") or "").split(",")]
-            forwarded = [p for p in forwarded if p]
-            if len(forwarded) >= hops:
-                return forwarded[-hops]
-        client = request.scope.get("client")
-        return client[0] if client else "unknown"
 
     def _upstream_headers(self, request: Request, route) -> CIMultiDict:
         headers = CIMultiDict()
@@ -360,8 +371,7 @@ class Gateway:
                 request_id=request.request_id,
             )
         )
-        client_ip = self._client_ip(request)
-        headers["X-Forwarded-For"] = client_ip
+        headers["X-Forwarded-For"] = request.client_ip
         headers["X-Forwarded-Proto"] = request.scope.get("scheme", "http")
         host = request.header(b"host")
         if host:
