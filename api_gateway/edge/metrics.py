@@ -41,6 +41,22 @@ REDIS_ERRORS = Counter(
 )
 WEBSOCKETS = Counter("gateway_websockets_total", "WebSocket sessions by outcome.", ["outcome"])
 
+_children: dict[tuple, tuple] = {}
+
+
+def observe_request(route: str, upstream: str, method: str, status: int, seconds: float) -> None:
+    """Count one request and its latency. The labelled children are looked up once per
+    label set (prometheus_client's `labels()` takes a lock and builds a key every call)."""
+    key = (route, upstream, method, status)
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (
+            REQUESTS.labels(route, upstream, method, status),
+            LATENCY.labels(route, upstream),
+        )
+    children[0].inc()
+    children[1].observe(seconds)
+
 
 def exposition() -> tuple[bytes, str]:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

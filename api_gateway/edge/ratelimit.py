@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 
 from . import metrics
 from .config import RateLimit
+from .resp import RedisPipe, Script
 
 logger = logging.getLogger(__name__)
 
@@ -106,10 +107,10 @@ def decision(rate: RateLimit, allowed, remaining, retry_ms, reset_ms) -> Decisio
 class RateLimiter:
     PREFIX = "gw:rl:"
 
-    def __init__(self, redis) -> None:
+    def __init__(self, redis: RedisPipe) -> None:
         self.redis = redis
-        self.script = redis.register_script(GCRA)
-        self.cached_token_script = redis.register_script(CACHED_TOKEN_AND_GCRA)
+        self.script = Script(redis, GCRA)
+        self.cached_token_script = Script(redis, CACHED_TOKEN_AND_GCRA)
 
     def bucket_prefix(self, bucket: str) -> str:
         return f"{self.PREFIX}{bucket}:"

@@ -104,7 +104,7 @@ class TokenValidator:
             return None
         key = token_key(token)
         try:
-            cached = await self.redis.get(key)
+            cached = await self.redis.execute("GET", key)
         except RedisError as exc:
             redis_unavailable("token_cache", exc)
             cached = None
@@ -182,14 +182,14 @@ class TokenValidator:
                 caller = None
         try:
             if caller is None:
-                await self.redis.delete(key)  # revoked since it was cached: forget it now
+                await self.redis.execute("DEL", key)  # revoked since it was cached: forget it now
                 return None
             now = time.time()
             ttl = min(self.cache_seconds, int(answer.get("exp", 0) - now))
             if ttl > 0:
                 refresh_at = now + ttl * self.REFRESH_AT
                 value = f"{caller.user_id}:{caller.role}:{refresh_at:.3f}"
-                await self.redis.set(key, value, ex=ttl)
+                await self.redis.execute("SET", key, value, "EX", ttl)
         except RedisError as exc:
             redis_unavailable("token_cache", exc)  # answered, just not cached
         return caller
