@@ -4,6 +4,7 @@ here, everything else (`/healthz`, `/readyz`, unknown paths) goes to Django."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -217,6 +218,11 @@ class Gateway:
             cache_seconds=settings.GATEWAY_TOKEN_CACHE_SECONDS,
         )
         self.cors_origins = {o.encode() for o in settings.GATEWAY_CORS_ORIGINS}
+        # Everything loaded so far (Django, settings, modules) lives as long as the
+        # process: move it out of the collector's sight, so a full collection scans only
+        # what requests allocate instead of stalling every request for tens of ms.
+        gc.collect()
+        gc.freeze()
 
     async def shutdown(self) -> None:
         for pool in self.pools.values():

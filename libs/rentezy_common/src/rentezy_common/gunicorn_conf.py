@@ -18,3 +18,13 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # Logs: the services write their own JSON access lines; errors go to stderr.
 accesslog = None
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Once a worker has loaded Django and the service, hide everything loaded so far
+    from the garbage collector: a full collection then scans only what requests
+    allocate, instead of the whole framework (tens of ms, stalling every thread)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
