@@ -13,6 +13,7 @@ starts with the same letter (`prefix_length: 1`).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Sequence
@@ -51,27 +52,55 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+@functools.lru_cache(maxsize=65_536)
+def _close(word: str, term: str, edits: int) -> bool:
+    """Whether `word` is within the fuzzy query's reach of `term` (shared by every
+    request of the process: listing vocabularies and popular searches repeat)."""
+    return edit_distance(word, term, edits) <= edits
+
+
 class Matcher:
     """Which words of a text match the query words."""
 
     def __init__(self, terms: Sequence[str]) -> None:
         self.terms = [(term, allowed_edits(term)) for term in terms]
+        self._exact = {term for term, _ in self.terms}
+        # Fuzzy candidates by first letter (`prefix_length: 1`): most words of a text
+        # start with a letter no query word starts with and are settled by one lookup.
+        self._fuzzy: dict[str, list[tuple[str, int]]] = {}
+        for term, edits in self.terms:
+            if edits:
+                self._fuzzy.setdefault(term[0], []).append((term, edits))
         self._cache: dict[str, bool] = {}
 
     def matches(self, word: str) -> bool:
-        word = word.lower()
+        return self._matches_lower(word.lower())
+
+    def _matches_lower(self, word: str) -> bool:
+        if word in self._exact:
+            return True
+        candidates = self._fuzzy.get(word[0])
+        if not candidates:
+            return False
         known = self._cache.get(word)
         if known is None:
             known = any(
-                word == term
-                or (edits and word[0] == term[0] and edit_distance(word, term, edits) <= edits)
-                for term, edits in self.terms
+                abs(len(word) - len(term)) <= edits and _close(word, term, edits)
+                for term, edits in candidates
             )
             self._cache[word] = known
         return known
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        return [m.span() for m in WORD.finditer(text) if self.matches(m.group())]
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few characters change length when lowercased
+            return [m.span() for m in WORD.finditer(text) if self.matches(m.group())]
+        # Each distinct word is judged once; most texts hold none of the query's words,
+        # and then the text is not walked a second time.
+        found = {word for word in set(WORD.findall(lowered)) if self._matches_lower(word)}
+        if not found:
+            return []
+        return [m.span() for m in WORD.finditer(lowered) if m.group() in found]
 
 
 def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:

@@ -168,9 +168,55 @@ def _execute(request: str, call):
 
 
 # -- full-text ---------------------------------------------------------------------------
+# Lucene's English stop words (Elasticsearch's `_english_` list). "flat for students"
+# means flat and students: "for" would otherwise count as a matched word in nearly every
+# description (with its typo variants: "form", "fort", "four"...), letting listings
+# that merely contain it through and making the query scan most of the index.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    ]
+)
+
+
 def query_terms(q: str) -> list[str]:
-    """Words of the query, roughly as the standard tokenizer splits them."""
-    return re.findall(r"\w+", q.lower())[:MAX_QUERY_TERMS]
+    """Words of the query, roughly as the standard tokenizer splits them, without stop
+    words (unless the query is nothing but stop words)."""
+    words = re.findall(r"\w+", q.lower())
+    content = [word for word in words if word not in STOP_WORDS]
+    return (content or words)[:MAX_QUERY_TERMS]
 
 
 def text_query(q: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:

@@ -42,6 +42,18 @@ def test_misspelled_words_still_find_the_listing(seed, api):
     assert ids(api(SEARCH, q="xylophone")) == []
 
 
+def test_stop_words_do_not_count_as_matched_words(seed, api):
+    villa, flat = seed(
+        property_snapshot(title="Garden villa with pool", description="Quiet street."),
+        property_snapshot(title="Flat with a pool view", description="Close to the metro."),
+    )
+    # "with" is no evidence: both real words must match (and no three-word 75% rule).
+    assert ids(api(SEARCH, q="villa with pool")) == [villa["id"]]
+    assert set(ids(api(SEARCH, q="pool"))) == {villa["id"], flat["id"]}
+    # A query of stop words only still searches for them.
+    assert set(ids(api(SEARCH, q="with"))) == {villa["id"], flat["id"]}
+
+
 def test_exact_title_matches_rank_above_partial_and_typo_matches(seed, api):
     exact, scattered, typo = seed(
         property_snapshot(title="Garden villa with pool", description="Quiet street."),

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from rentezy_common.errors import ApiError
 
 from .. import selectors
+from .renderers import FastJSONRenderer
 from .serializers import SearchParamsSerializer, SuggestParamsSerializer
 
 
@@ -25,6 +26,7 @@ class PropertySearchView(APIView):
     """`GET /api/search/properties`: full-text, geo, filters, facets, sorting, paging."""
 
     permission_classes = [AllowAny]
+    renderer_classes = [FastJSONRenderer]
 
     def get(self, request):
         return Response(selectors.search_properties(_validated(SearchParamsSerializer, request)))
@@ -34,6 +36,7 @@ class SuggestView(APIView):
     """`GET /api/search/suggest?q=`: autocomplete on cities, localities and titles."""
 
     permission_classes = [AllowAny]
+    renderer_classes = [FastJSONRenderer]
 
     def get(self, request):
         q = _validated(SuggestParamsSerializer, request)["q"]
