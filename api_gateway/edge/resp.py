@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import hashlib
-import socket
 import time
 from urllib.parse import unquote, urlsplit
 
@@ -28,6 +27,8 @@ import hiredis
 from django.core.exceptions import ImproperlyConfigured
 from redis.exceptions import ConnectionError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeout
+
+from .upstream import no_delay
 
 
 def _encode(args) -> bytes:
@@ -51,9 +52,7 @@ class _Protocol(asyncio.Protocol):
 
     def connection_made(self, transport) -> None:
         self.transport = transport
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        no_delay(transport)
 
     def data_received(self, data: bytes) -> None:
         self.reader.feed(data)

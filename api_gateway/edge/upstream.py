@@ -28,6 +28,14 @@ from django.core.exceptions import ImproperlyConfigured
 HIGH_WATER = 256 * 1024  # buffered response bytes before the upstream socket is paused
 
 
+def no_delay(transport) -> None:
+    """Send small writes at once (a request head, a Redis command) instead of waiting
+    to coalesce them with data that will not come until the answer does."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class UpstreamError(Exception):
     kind = "error"
     status = 502
@@ -207,9 +215,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_made(self, transport) -> None:
         self.transport = transport
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        no_delay(transport)
 
     def data_received(self, data: bytes) -> None:
         response = self.response

@@ -362,7 +362,8 @@ def search_properties(params: dict[str, Any]) -> dict[str, Any]:
     else:
         start = (params["page"] - 1) * page_size
         body["from"] = start
-        body["size"] = min(page_size + 1, MAX_RESULT_WINDOW - start)
+        # The exact total says whether a next page exists: no extra hit to fetch.
+        body["size"] = min(page_size, MAX_RESULT_WINDOW - start)
 
     client = get_client()
     response = _execute("search", lambda: client.search(index=alias_name(), **body)).body
