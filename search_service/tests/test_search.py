@@ -201,6 +201,34 @@ def test_move_in_and_availability_filters(seed, api):
 
 
 # -- facets ------------------------------------------------------------------------------
+def test_facets_in_a_parallel_request_equal_facets_in_the_same_request(seed, api, settings):
+    rng = random.Random(5)
+    seed(
+        *(
+            property_snapshot(
+                title=rng.choice(["Sunny flat", "Garden house", "Quiet studio"]),
+                property_type=rng.choice(["apartment", "house", "studio"]),
+                city=rng.choice(["Bengaluru", "Pune"]),
+                amenities=sorted(rng.sample(["wifi", "gym", "lift"], rng.randint(0, 3))),
+                monthly_price=f"{rng.randint(3000, 60000)}.00",
+            )
+            for _ in range(30)
+        )
+    )
+    searches = [
+        {},
+        {"q": "flat"},
+        {"amenities": "wifi", "property_type": "house,studio", "price_max": "40000"},
+        {"city": "Pune", "sort": "price_asc", "page_size": 5, "page": 2},
+    ]
+    settings.SEARCH_PARALLEL_FACETS = True  # each search here runs alone: two requests
+    parallel = [api(SEARCH, **params).json() for params in searches]
+    settings.SEARCH_PARALLEL_FACETS = False  # one request with the aggregations
+    combined = [api(SEARCH, **params).json() for params in searches]
+    assert parallel == combined
+    assert all(body["facets"]["cities"] for body in parallel)
+
+
 def test_facet_counts_equal_the_hits_they_describe(seed, api):
     rng = random.Random(11)
     amenities = ["wifi", "parking", "gym", "balcony", "lift"]

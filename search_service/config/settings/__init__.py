@@ -4,7 +4,7 @@ plus the search index's (docs/services/search.md)."""
 from pathlib import Path
 
 from rentezy_common.conf import platform_settings
-from rentezy_common.env import env_str
+from rentezy_common.env import env_bool, env_str
 
 globals().update(
     platform_settings(
@@ -20,6 +20,9 @@ SEARCH_INDEX_ALIAS = env_str("SEARCH_INDEX_ALIAS", "properties")
 # Seconds. A search takes milliseconds; a cluster that needs more is in trouble, and a
 # quick 503 serves the caller better than a gunicorn worker stuck on it.
 SEARCH_REQUEST_TIMEOUT = 5.0
+# A search running alone in its process asks for hits and facets in two parallel
+# requests (property_search.selectors._search_with_facets); off: always one request.
+SEARCH_PARALLEL_FACETS = env_bool("SEARCH_PARALLEL_FACETS", True)
 
 # The Elasticsearch client logs every request at INFO; our access log has the request.
 LOGGING["loggers"]["elastic_transport"] = {"level": "WARNING"}  # noqa: F821
