@@ -32,10 +32,12 @@ from rentezy_common.testing.processes import (
     ServiceProcess,
     fresh_database,
     migrate,
-    repo_root,
 )
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from benchkit import build_loadgen, process_cpu  # noqa: E402 - bench/ is on the path now
+
 TARGETS = {
     "p50_added_ms_c1": 2.0,  # p50 added latency at concurrency 1
     "p99_added_ms_c100": 15.0,  # p99 added latency at concurrency 100
@@ -85,24 +87,6 @@ def http_json(method: str, url: str, body: dict | None = None, token: str | None
         request.add_header("Authorization", f"Bearer {token}")
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read() or b"null")
-
-
-def build_loadgen() -> Path:
-    out = repo_root() / ".rentezy" / "bin" / "loadgen"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["go", "build", "-o", str(out), "."],
-        cwd=HERE.parent / "loadgen",
-        check=True,
-        env={**os.environ, "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"},
-    )
-    return out
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
 
 
 def cache_counts(gateway_url: str) -> dict[str, float]:
@@ -200,11 +184,11 @@ def main() -> int:
             # direct run went on), then count where every answer of the run came from.
             http_json("GET", gateway.url + path, token=token)
             before = cache_counts(gateway.url)
-            cpu0 = cpu_seconds(gateway.pid)
+            cpu0 = process_cpu([gateway.pid])
             via = load(
                 loadgen, gateway.url + path, concurrency, seconds, bearer + paced, client_cpus
             )
-            cpu = cpu_seconds(gateway.pid) - cpu0
+            cpu = process_cpu([gateway.pid]) - cpu0
             after = cache_counts(gateway.url)
             for key in steady:
                 steady[key] += after[key] - before[key]

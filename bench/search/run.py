@@ -59,6 +59,9 @@ import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from benchkit import build_loadgen, process_cpu  # noqa: E402 - bench/ is on the path now
+
 REPO = HERE.parents[1]
 PG_DATABASE = "rentezy_search_bench_pg"
 CONCURRENCIES = (1, 32)
@@ -86,20 +89,6 @@ def django_setup(alias: str, topic: str) -> None:
     import django
 
     django.setup()
-
-
-def build_loadgen() -> Path:
-    from rentezy_common.testing.processes import repo_root
-
-    out = repo_root() / ".rentezy" / "bin" / "loadgen"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["go", "build", "-o", str(out), "."],
-        cwd=HERE.parent / "loadgen",
-        check=True,
-        env={**os.environ, "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"},
-    )
-    return out
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -555,17 +544,6 @@ def loadgen_run(loadgen: Path, urls_file: str, concurrency: int, seconds: int) -
     if result["errors"] or result["non_2xx"]:
         raise RuntimeError(f"search_service failed requests under load: {result}")
     return result
-
-
-def process_cpu(pids: list[int]) -> float:
-    """CPU seconds (user + system) used so far by these processes (0 for one gone)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
 
 
 def process_tree(pid: int) -> list[int]:
