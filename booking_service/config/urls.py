@@ -1,6 +1,9 @@
+from django.urls import include, path
+
 from rentezy_common.errors import handler400, handler403, handler404, handler500  # noqa: F401
 from rentezy_common.urls import platform_urlpatterns
 
 urlpatterns = [
     *platform_urlpatterns(),
+    path("", include("bookings.api.urls")),
 ]

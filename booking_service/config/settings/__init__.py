@@ -1,14 +1,55 @@
-"""booking service settings: the platform's, from the environment (docs/configuration.md)."""
+"""booking service settings: the platform's, from the environment (docs/configuration.md),
+plus holds, refunds and Stripe (docs/services/booking.md)."""
 
 from pathlib import Path
 
 from rentezy_common.conf import platform_settings
+from rentezy_common.env import env_int, env_str
+
+from .stripe import stripe_settings
 
 globals().update(
     platform_settings(
         service="booking",
         base_dir=Path(__file__).resolve().parent.parent.parent,
-        apps=[],
+        apps=["bookings"],
         readiness=("database", "redis", "kafka"),
     )
+)
+globals().update(stripe_settings(RENTEZY_ENV))  # noqa: F821 - set just above
+
+BOOKING_EVENTS_TOPIC = env_str("BOOKING_EVENTS_TOPIC", "booking-events")
+PROPERTY_EVENTS_TOPIC = env_str("PROPERTY_EVENTS_TOPIC", "property-events")
+BOOKING_INVENTORY_CONSUMER_GROUP = env_str("BOOKING_INVENTORY_CONSUMER_GROUP", "") or None
+
+# How long units stay held for a tenant who is paying (seconds).
+BOOKING_HOLD_SECONDS = env_int("BOOKING_HOLD_SECONDS", 600)
+# The sweeper's period, and how late a hold may be before the sweeper takes it over
+# from its scheduled task (seconds).
+BOOKING_SWEEP_SECONDS = env_int("BOOKING_SWEEP_SECONDS", 30)
+BOOKING_SWEEP_GRACE_SECONDS = env_int("BOOKING_SWEEP_GRACE_SECONDS", 5)
+# Largest quantity in one booking, and how far ahead a move-in may be (days).
+BOOKING_MAX_QUANTITY = env_int("BOOKING_MAX_QUANTITY", 50)
+BOOKING_MAX_ADVANCE_DAYS = env_int("BOOKING_MAX_ADVANCE_DAYS", 366)
+# Refund policy for a tenant cancelling a confirmed booking (docs/services/booking.md).
+BOOKING_FULL_REFUND_DAYS = env_int("BOOKING_FULL_REFUND_DAYS", 7)
+BOOKING_LATE_CANCEL_REFUND_PERCENT = env_int("BOOKING_LATE_CANCEL_REFUND_PERCENT", 50)
+# "conditional_update" (the design) or "select_for_update" (bench/booking's comparison).
+BOOKING_HOLD_STRATEGY = env_str("BOOKING_HOLD_STRATEGY", "conditional_update")
+if BOOKING_HOLD_STRATEGY not in ("conditional_update", "select_for_update"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("BOOKING_HOLD_STRATEGY: conditional_update or select_for_update")
+
+# Where Stripe sends the tenant back after paying or giving up (the web app).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+BOOKING_CHECKOUT_SUCCESS_URL = env_str(
+    "BOOKING_CHECKOUT_SUCCESS_URL", PUBLIC_BASE_URL + "/bookings/{booking_id}?paid=1"
+)
+BOOKING_CHECKOUT_CANCEL_URL = env_str(
+    "BOOKING_CHECKOUT_CANCEL_URL", PUBLIC_BASE_URL + "/bookings/{booking_id}"
+)
+# The payment simulator delivers its signed webhooks here (through the gateway).
+PAYMENT_SIMULATOR_WEBHOOK_URL = env_str(
+    "PAYMENT_SIMULATOR_WEBHOOK_URL", PUBLIC_BASE_URL + "/api/bookings/stripe/webhook/"
 )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("api/bookings/", views.BookingListView.as_view()),
+    path("api/bookings/stripe/webhook/", views.stripe_webhook),
+    path("api/bookings/rooms/<uuid:room_id>/availability/", views.RoomAvailabilityView.as_view()),
+    path("api/bookings/<uuid:booking_id>/", views.BookingDetailView.as_view()),
+    path("api/bookings/<uuid:booking_id>/cancel/", views.BookingCancelView.as_view()),
+    path("api/bookings/<uuid:booking_id>/simulate-payment/", views.SimulatePaymentView.as_view()),
+]

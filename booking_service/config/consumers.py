@@ -1,0 +1,16 @@
+"""This service's Kafka consumers (settings.RENTEZY_CONSUMERS); run one with
+`manage.py run_consumer <name>`."""
+
+from django.conf import settings
+
+from rentezy_common.events.consumer import ConsumerSpec
+
+CONSUMERS = [
+    # property-events -> room inventory (bookings.inventory.apply_property_event).
+    ConsumerSpec(
+        name="inventory",
+        topics=[settings.PROPERTY_EVENTS_TOPIC],
+        group_id=settings.BOOKING_INVENTORY_CONSUMER_GROUP,
+        handler="bookings.inventory.apply_property_event",
+    ),
+]
