@@ -895,7 +895,7 @@ def main() -> int:
 
     from rentezy_common.events.kafka import kafka_config
     from rentezy_common.search.client import get_client
-    from rentezy_common.testing.processes import ServiceProcess, fresh_database
+    from rentezy_common.testing.processes import ServiceProcess, fresh_database, migrate
 
     began = time.perf_counter()
     results: dict = {
@@ -943,6 +943,8 @@ def main() -> int:
         )
 
         print(f"2. reindex into alias {alias} ({args.reindex_runs} runs)", flush=True)
+        # The reindex and the consumer read search_consumer's availability table.
+        migrate("search_consumer")
         reindexes = []
         for _ in range(args.reindex_runs):
             result = run_reindex(topic, alias)

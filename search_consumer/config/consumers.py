@@ -20,4 +20,17 @@ CONSUMERS = [
         # up with a burst, and an idle consumer still writes each event at once.
         batch_size=1000,
     ),
+    # booking-events -> room availability: `inventory.changed` kept per room in the
+    # availability table (a version column makes it idempotent, so no ledger either: a
+    # rewound group re-applies everything), then merged into the property documents
+    # (one `_mget` + one `_bulk` per batch). booking.* events are ignored.
+    ConsumerSpec(
+        name="availability",
+        topics=[settings.SEARCH_BOOKING_TOPIC],
+        group_id=settings.SEARCH_AVAILABILITY_GROUP,
+        batch_handler="indexer.handlers.on_booking_events",
+        on_start="indexer.handlers.on_start",
+        ledger=False,
+        batch_size=1000,
+    ),
 ]

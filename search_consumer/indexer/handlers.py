@@ -1,4 +1,5 @@
-"""Kafka handlers of the `properties` consumer (config/consumers.py): thin adapters."""
+"""Kafka handlers of the `properties` and `availability` consumers (config/consumers.py):
+thin adapters."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ def on_property_events(envelopes):
     return services.index_events(envelopes)
 
 
+def on_booking_events(envelopes):
+    """Batch handler of booking-events: room availability into the table and the index
+    (booking.* events are ignored); returns rejected events."""
+    return services.availability_events(envelopes)
+
+
 def on_start() -> None:
-    """Before consuming: create the index and alias if this is the first start."""
+    """Before consuming: create the index and alias if this is the first start, and add
+    mapping fields a newer version introduced."""
     ensure_alias()

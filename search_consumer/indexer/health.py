@@ -1,10 +1,10 @@
 """Readiness of the indexer: `/readyz` check `search_index`.
 
-Reports which index the alias points at, the cluster's status, and the `properties`
-consumer group's lag on its topic (high watermark minus committed offset, per
-partition). Lag is reported, not judged: a backlog after a burst is normal and pulling
-this health endpoint out of rotation would not help it drain. The check fails only when
-Elasticsearch cannot answer.
+Reports which index the alias points at, the cluster's status, and the lag of the
+`properties` and `availability` consumer groups on their topics (high watermark minus
+committed offset, per partition). Lag is reported, not judged: a backlog after a burst
+is normal and pulling this health endpoint out of rotation would not help it drain. The
+check fails only when Elasticsearch cannot answer.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from rentezy_common.search.client import get_client
 from rentezy_common.search.indices import alias_targets
 
 CONSUMER_NAME = "properties"
+AVAILABILITY_CONSUMER_NAME = "availability"
 
-_lag_consumer = None
+_lag_consumers: dict[str, Any] = {}  # by group id: committed() answers for its own group
 _lag_lock = threading.Lock()
 
 
@@ -37,10 +38,14 @@ def check_search_index() -> dict[str, Any]:
     }
     if not targets:
         result["note"] = "alias missing: the consumer creates it when it starts"
-    try:
-        result["consumer_lag"] = consumer_lag()
-    except Exception as exc:  # Kafka has its own readiness check; report, don't fail
-        result["consumer_lag"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+    for key, name in (
+        ("consumer_lag", CONSUMER_NAME),
+        ("availability_lag", AVAILABILITY_CONSUMER_NAME),
+    ):
+        try:
+            result[key] = consumer_lag(name)
+        except Exception as exc:  # Kafka has its own readiness check; report, don't fail
+            result[key] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     return result
 
 
@@ -48,14 +53,13 @@ def consumer_lag(name: str = CONSUMER_NAME) -> dict[str, Any]:
     """Messages not yet processed by the consumer group, per partition and in total."""
     from confluent_kafka import Consumer, TopicPartition
 
-    global _lag_consumer
     spec = get_consumer(name)
-    with _lag_lock:  # one client per process; it never joins the group
-        if _lag_consumer is None:
-            _lag_consumer = Consumer(
+    with _lag_lock:  # one client per group and process; it never joins the group
+        consumer = _lag_consumers.get(spec.group)
+        if consumer is None:
+            consumer = _lag_consumers[spec.group] = Consumer(
                 kafka_config(**{"group.id": spec.group, "enable.auto.commit": False})
             )
-        consumer = _lag_consumer
         partitions = []
         for topic in spec.topics:
             metadata = consumer.list_topics(topic, timeout=CHECK_TIMEOUT_SECONDS).topics[topic]

@@ -14,9 +14,9 @@ from rentezy_common.testing import kafka
 from rentezy_common.testing.kafka import produce  # noqa: F401 - the tests import it from here
 
 
-def consumer_spec(topic: str, **overrides):
-    """The registered `properties` consumer, on a throwaway topic and group."""
-    spec = get_consumer("properties")
+def consumer_spec(topic: str, *, consumer: str = "properties", **overrides):
+    """A registered consumer (default `properties`), on a throwaway topic and group."""
+    spec = get_consumer(consumer)
     return dataclasses.replace(
         spec,
         name=f"test-{uuid.uuid4().hex[:8]}",
@@ -25,6 +25,12 @@ def consumer_spec(topic: str, **overrides):
         backoff_max=0.5,
         **overrides,
     )
+
+
+def availability_spec(topic: str, **overrides):
+    """The registered `availability` consumer, on a throwaway booking-events topic and
+    group."""
+    return consumer_spec(topic, consumer="availability", **overrides)
 
 
 def run_consumer(spec, *, messages: int, timeout: float = 60.0) -> ConsumerRunner:
@@ -56,3 +62,8 @@ def stored(alias: str, property_id: str) -> dict:
 @pytest.fixture
 def topic(kafka_topic):
     return kafka_topic("property-events-test", partitions=3)
+
+
+@pytest.fixture
+def booking_topic(kafka_topic):
+    return kafka_topic("booking-events-test", partitions=3)

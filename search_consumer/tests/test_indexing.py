@@ -14,7 +14,10 @@ from rentezy_common.search.testing import property_snapshot, snapshot_envelope
 from rentezy_common.testing.kafka import read_topic
 from tests.conftest import consumer_spec, produce, run_consumer, searchable_ids, stored
 
-pytestmark = pytest.mark.django_db
+# The consumer closes its database connection when it stops (the runner's
+# close_old_connections), and the handlers read the availability table: a test that runs
+# it twice needs real transactions, not one rolled back at the end.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_published_property_becomes_searchable(topic, search_alias_name):
@@ -28,7 +31,8 @@ def test_published_property_becomes_searchable(topic, search_alias_name):
     assert alias_targets(search_alias_name) == [bootstrap_index_name(search_alias_name)]
     assert searchable_ids(search_alias_name) == {listing["id"]}
     document = stored(search_alias_name, listing["id"])
-    assert document["_version"] == 3
+    # The event version, and in the external version's high bits (no availability yet).
+    assert (document["version"], document["_version"]) == (3, 3 << 32)
     assert document["title"] == "Sunny 2BHK near Cubbon Park"
     assert document["searchable"] is True
     assert document["available_units"] == 3
@@ -47,7 +51,7 @@ def test_update_replaces_the_document(topic, search_alias):
     run_consumer(consumer_spec(topic), messages=2)
 
     document = stored(search_alias, listing["id"])
-    assert (document["_version"], document["title"], document["monthly_price"]) == (
+    assert (document["version"], document["title"], document["monthly_price"]) == (
         2,
         "Renovated loft",
         "31000.00",
@@ -78,7 +82,7 @@ def test_unpublished_and_deleted_properties_leave_search_for_good(topic, search_
     assert searchable_ids(search_alias) == {stays["id"]}
     # A versioned tombstone, not a delete: it remembers version 2 for good.
     tombstone = stored(search_alias, deleted["id"])
-    assert tombstone["_version"] == 2
+    assert (tombstone["version"], tombstone["_version"]) == (2, 2 << 32)
     assert tombstone["searchable"] is False
     assert tombstone["status"] == "deleted"
     assert "title" not in tombstone
@@ -128,7 +132,7 @@ def test_replayed_and_reordered_events_leave_the_newest_snapshot(
     run_consumer(consumer_spec(topic, batch_size=batch_size), messages=len(events) * 2)
 
     document = stored(search_alias, listing["id"])
-    assert document.pop("_version") == 3
+    assert document.pop("_version") == 3 << 32
     assert document == build_document(versions[3], version=3)
     assert searchable_ids(search_alias) == {listing["id"]}
 
@@ -224,3 +228,7 @@ def test_readiness_reports_the_index_and_the_consumer_lag(search_alias):
     assert isinstance(lag["total"], int)
     assert lag["total"] == sum(lag["partitions"].values())
     assert len(lag["partitions"]) == 6  # property-events has six partitions
+    lag = check["availability_lag"]
+    assert lag["group"] == "search_consumer.availability"
+    assert lag["total"] == sum(lag["partitions"].values())
+    assert set(lag["partitions"]) == {f"booking-events/{p}" for p in range(6)}

@@ -9,7 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rentezy_common.search.documents import tiebreak
-from rentezy_common.search.testing import property_snapshot
+from rentezy_common.search.testing import (
+    index_envelopes,
+    inventory_envelope,
+    property_snapshot,
+    snapshot_envelope,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +203,38 @@ def test_move_in_and_availability_filters(seed, api):
     assert set(ids(api(SEARCH, move_in="2026-11-30"))) == {anytime["id"], full["id"]}
     assert set(ids(api(SEARCH, available="true"))) == {anytime["id"], december["id"], later["id"]}
     assert len(ids(api(SEARCH, available="false"))) == 4  # false: no availability filter
+
+
+def test_availability_filter_follows_room_inventory(search_alias, api):
+    """Documents carry the newest `inventory.changed` of each room (merged as
+    search_consumer merges them): a booked-out listing, or one whose only room cannot be
+    booked, is not `available`; the others show their free units."""
+    booked_out, partly, unbookable, untouched = (property_snapshot() for _ in range(4))
+
+    def inventory(listing, available, **fields):
+        return inventory_envelope(
+            room_id=listing["rooms"][0]["id"],
+            property_id=listing["id"],
+            available_units=available,
+            total_units=3,
+            **fields,
+        )
+
+    index_envelopes(
+        [snapshot_envelope(s) for s in (booked_out, partly, unbookable, untouched)],
+        alias=search_alias,
+        inventory=[
+            inventory(booked_out, 0, version=2),
+            inventory(booked_out, 3, version=1),  # older: ignored
+            inventory(partly, 1),
+            inventory(unbookable, 3, bookable=False),
+        ],
+    )
+    response = api(SEARCH, available="true")
+    assert response.status_code == 200, response.json()
+    free = {result["id"]: result["available_units"] for result in response.json()["results"]}
+    assert free == {partly["id"]: 1, untouched["id"]: 3}
+    assert len(ids(api(SEARCH))) == 4  # still found without the filter
 
 
 # -- facets ------------------------------------------------------------------------------

@@ -131,12 +131,14 @@ def test_newest_per_document_keeps_the_highest_version():
 
 
 def test_bulk_body_is_ndjson_with_external_versions():
-    body = bulk_body([IndexOp("p-1", 3, {"title": "Café"}), IndexOp("p-2", 1, {"x": 1})])
+    with_rooms = {"rooms": [{"id": "r1", "availability_version": 5}, {"id": "r2"}]}
+    body = bulk_body([IndexOp("p-1", 3, {"title": "Café"}), IndexOp("p-2", 1, with_rooms)])
     lines = body.decode().split("\n")
+    # The property version in the high 32 bits, the rooms' availability versions below.
     assert [json.loads(line) for line in lines[:-1]] == [
-        {"index": {"_id": "p-1", "version": 3, "version_type": "external"}},
+        {"index": {"_id": "p-1", "version": 3 << 32, "version_type": "external"}},
         {"title": "Café"},
-        {"index": {"_id": "p-2", "version": 1, "version_type": "external"}},
-        {"x": 1},
+        {"index": {"_id": "p-2", "version": (1 << 32) + 5, "version_type": "external"}},
+        with_rooms,
     ]
     assert lines[-1] == ""  # the body ends with a newline, as _bulk requires

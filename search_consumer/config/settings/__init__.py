@@ -25,6 +25,10 @@ SEARCH_PROPERTY_TOPIC = env_str("SEARCH_PROPERTY_TOPIC", "property-events")
 # Kafka consumer group of the live indexer (default `search_consumer.properties`); a
 # second, isolated indexer (end-to-end tests, a blue/green index) uses another one.
 SEARCH_CONSUMER_GROUP = env_str("SEARCH_CONSUMER_GROUP", "") or None
+# Room availability (inventory.changed) comes from this topic; its consumer's group
+# (default `search_consumer.availability`) is settable for the same reason.
+SEARCH_BOOKING_TOPIC = env_str("SEARCH_BOOKING_TOPIC", "booking-events")
+SEARCH_AVAILABILITY_GROUP = env_str("SEARCH_AVAILABILITY_GROUP", "") or None
 SEARCH_REQUEST_TIMEOUT = 30.0  # seconds; bulk requests of a reindex carry thousands of docs
 
 # The Elasticsearch client logs every request at INFO: thousands per second here.

@@ -5,6 +5,8 @@ Both services share this package so that they never disagree about the index:
 - `schema`: vocabularies, index settings and the explicit mapping;
 - `documents`: the one builder from a `property-events` snapshot to an index document
   (and the validation of the snapshot);
+- `availability`: room availability from `booking-events` (`inventory.changed`): its
+  validation, merging it into a document, and the external version of a document;
 - `indices`: index and alias names, creating an index, bootstrapping and swapping the
   alias;
 - `writer`: applying snapshot events with `_bulk` and external versions;

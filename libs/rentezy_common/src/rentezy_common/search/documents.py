@@ -12,6 +12,9 @@ search filters on `searchable`, so tombstones are never found.
 
 A snapshot that cannot be indexed raises `InvalidSnapshot` (the consumer dead-letters
 the event): the contract's required fields are checked here, once.
+
+Room availability is not in the snapshot: it comes from booking-events and is merged
+into the built document by `availability.merge_availability`.
 """
 
 from __future__ import annotations
@@ -91,7 +94,9 @@ def build_document(
         "available_from": _date(snapshot, "available_from"),
         "rooms": rooms,
         "total_units": total_units,
-        # Until booking-events are consumed, every unit counts as free.
+        # Every unit counts as free here; search_consumer then merges each room's newest
+        # `inventory.changed` from booking-events (search.availability.merge_availability)
+        # before writing, which also recomputes this sum.
         "available_units": sum(room["available_units"] for room in rooms),
         "cover_photo_url": _optional_text(snapshot, "cover_photo_url", default=None),
         "created_at": _datetime(snapshot, "created_at"),
@@ -272,7 +277,8 @@ def _room(room: Any, index: int) -> dict[str, Any]:
         "id": _text(room, "id", prefix=prefix),
         "name": _optional_text(room, "name", prefix=prefix),
         "total_units": total,
-        "available_units": total,  # booking availability plugs in here
+        # All free until an inventory change of the room is merged (merge_availability).
+        "available_units": total,
         "monthly_price": _money(room, "monthly_price", prefix=prefix, required=False),
         "currency": _optional_text(room, "currency", prefix=prefix, default=None),
     }

@@ -7,16 +7,19 @@ missing or half-built index.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from . import alias_name
 from .client import get_client
-from .schema import index_body, live_settings
+from .schema import MAPPINGS, index_body, live_settings
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -72,13 +75,18 @@ def ensure_alias(alias: str | None = None, *, client: Elasticsearch | None = Non
 
     Idempotent and safe when several consumers start at once: the bootstrap index has
     a fixed name, so only one creation succeeds (the others see it exists), and adding
-    the same alias to the same index again changes nothing."""
+    the same alias to the same index again changes nothing.
+
+    An existing index created before a field was added to the mapping gets the missing
+    fields (`add_missing_fields`): the mapping is `dynamic: strict`, so documents with
+    the new field would otherwise be refused."""
     from elasticsearch import BadRequestError
 
     client = client or get_client()
     alias = alias or alias_name()
     targets = alias_targets(alias, client=client)
     if targets:
+        add_missing_fields(alias, client=client)
         return targets[0]
     name = bootstrap_index_name(alias)
     try:
@@ -88,9 +96,52 @@ def ensure_alias(alias: str | None = None, *, client: Elasticsearch | None = Non
             raise
     targets = alias_targets(alias, client=client)  # a reindex may have set it meanwhile
     if targets:
+        add_missing_fields(alias, client=client)
         return targets[0]
     client.indices.update_aliases(actions=[{"add": {"index": name, "alias": alias}}])
+    add_missing_fields(alias, client=client)  # an `-initial` index left by an older version
     return name
+
+
+def missing_fields(expected: dict[str, Any], actual: dict[str, Any]) -> dict[str, Any]:
+    """The fields of `expected` (a mapping's `properties`) that `actual` lacks, as a
+    `put_mapping` body's `properties` (objects and nested fields repeat their type)."""
+    missing: dict[str, Any] = {}
+    for name, spec in expected.items():
+        have = actual.get(name)
+        if have is None:
+            missing[name] = spec
+        elif "properties" in spec:
+            inner = missing_fields(spec["properties"], have.get("properties", {}))
+            if inner:
+                missing[name] = {
+                    **({"type": spec["type"]} if "type" in spec else {}),
+                    "properties": inner,
+                }
+    return missing
+
+
+def add_missing_fields(
+    alias: str | None = None, *, client: Elasticsearch | None = None
+) -> dict[str, dict[str, Any]]:
+    """Add the fields of `schema.MAPPINGS` that the indices behind the alias lack
+    (adding fields is allowed on a live index; changing one is not). Returns what was
+    added, by index."""
+    client = client or get_client()
+    alias = alias or alias_name()
+    added: dict[str, dict[str, Any]] = {}
+    for index, body in client.indices.get_mapping(index=alias).body.items():
+        missing = missing_fields(
+            MAPPINGS["properties"], body.get("mappings", {}).get("properties", {})
+        )
+        if missing:
+            client.indices.put_mapping(index=index, properties=missing)
+            added[index] = missing
+            logger.warning(
+                "search index mapping extended",
+                extra={"index": index, "fields": sorted(missing)},
+            )
+    return added
 
 
 def make_live(name: str, *, client: Elasticsearch | None = None) -> None:

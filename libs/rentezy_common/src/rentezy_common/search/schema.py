@@ -34,6 +34,8 @@ _TEXT = {"type": "text", "analyzer": "rentezy_text"}
 _DATE = {"type": "date", "format": "strict_date_optional_time"}
 # Stored in _source for display only: not searchable, no doc values.
 _DISPLAY_ONLY = {"type": "keyword", "index": False, "doc_values": False}
+# Bookkeeping kept in _source only: not searchable, no doc values.
+_STORED_ONLY_LONG = {"type": "long", "index": False, "doc_values": False}
 
 MAPPINGS: dict[str, Any] = {
     # No dynamic guessing: a field the builder does not know is an indexing error.
@@ -43,7 +45,9 @@ MAPPINGS: dict[str, Any] = {
         "owner_id": _KEYWORD,
         "status": _KEYWORD,
         "searchable": {"type": "boolean"},  # status == published; every query filters on it
-        "version": {"type": "long"},  # the event version (also the document's _version)
+        # The property event version. The document's _version is this << 32 plus the
+        # sum of its rooms' availability versions (search.availability.document_version).
+        "version": {"type": "long"},
         # A number unique per listing (from its id): the last sort key of every search,
         # so equal prices/dates still have one order for search_after. Numeric because a
         # keyword tiebreaker made "newest first" ten times slower (ordinal lookups).
@@ -87,14 +91,19 @@ MAPPINGS: dict[str, Any] = {
                 "id": _KEYWORD,
                 "name": _TEXT,
                 "total_units": {"type": "integer"},
+                # From the newest `inventory.changed` of the room (0 if not bookable);
+                # total_units while it has none.
                 "available_units": {"type": "integer"},
+                # That event's version, kept so an older one never overwrites it; never
+                # queried, hence not indexed.
+                "availability_version": _STORED_ONLY_LONG,
                 "monthly_price": {"type": "double"},
                 "currency": _KEYWORD,
             },
         },
         "total_units": {"type": "integer"},
-        # Units free to book. Equal to total_units until booking-events are consumed
-        # (docs/services/search.md, "Availability").
+        # Units free to book: the sum of the rooms' available_units; `available=true`
+        # searches filter on > 0 (docs/services/search.md, "Availability").
         "available_units": {"type": "integer"},
         "cover_photo_url": _DISPLAY_ONLY,
         "created_at": _DATE,

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from ..events.envelope import EventEnvelope
+from .availability import INVENTORY_CHANGED, ROOM_AGGREGATE, inventory_change, merge_availability
 from .client import get_client
 from .indices import alias_targets, ensure_alias
 from .writer import newest_per_document, snapshot_op, write
@@ -113,10 +114,50 @@ def snapshot_envelope(
     )
 
 
-def index_envelopes(envelopes, *, alias: str, refresh: str = "wait_for") -> None:
+def inventory_envelope(
+    *,
+    room_id: str,
+    property_id: str,
+    available_units: int,
+    total_units: int | None = None,
+    bookable: bool = True,
+    version: int = 1,
+    **payload: Any,
+) -> EventEnvelope:
+    """A `booking-events` `inventory.changed` envelope (docs/contracts/booking-events.md)
+    for one room; `payload` overrides or adds payload fields (malformed ones too)."""
+    return EventEnvelope(
+        id=uuid.uuid4(),
+        type=INVENTORY_CHANGED,
+        source="booking",
+        aggregate_type=ROOM_AGGREGATE,
+        aggregate_id=str(room_id),
+        version=version,
+        occurred_at=datetime.now(UTC),
+        payload={
+            "room_id": str(room_id),
+            "property_id": str(property_id),
+            "total_units": available_units if total_units is None else total_units,
+            "available_units": available_units,
+            "bookable": bookable,
+            **payload,
+        },
+        trace={"request_id": "test"},
+    )
+
+
+def index_envelopes(envelopes, *, alias: str, refresh: str = "wait_for", inventory=()) -> None:
     """Index envelopes through the consumer's own builder and writer, then make them
-    searchable (tests that do not need Kafka)."""
+    searchable (tests that do not need Kafka). `inventory`: `inventory.changed`
+    envelopes merged into the documents as search_consumer merges its table."""
     ops = newest_per_document(op for op in map(snapshot_op, envelopes) if op is not None)
+    rooms: dict[str, dict] = {}
+    for change in filter(None, map(inventory_change, inventory)):
+        current = rooms.setdefault(change.property_id, {}).get(change.room_id)
+        if current is None or change.version > current.version:
+            rooms[change.property_id][change.room_id] = change
+    for op in ops:
+        merge_availability(op.document, rooms.get(op.doc_id))
     result = write(ops, index=alias, require_alias=True, refresh=refresh)
     assert not result.rejected, result.rejected
 

@@ -1,8 +1,10 @@
 """Applying property snapshots to an index: `_bulk` with external versions.
 
 Each snapshot event becomes one `index` action whose external version is the event's
-`version`: Elasticsearch keeps a document only if its version is higher than the one
-stored, so a replayed or reordered event can never regress a listing. A version
+`version` in the high bits and the sum of the document's room availability versions in
+the low 32 (`availability.document_version`): Elasticsearch keeps a document only if its
+version is higher than the one stored, so a replayed or reordered event (of
+property-events or of inventory changes) can never regress a listing. A version
 conflict (409) therefore means "already newer": success. Items the cluster could not
 take right now (429, 5xx) are retried with backoff; if they still fail, the write
 raises `SearchUnavailable` (a `DependencyUnavailable`: the consumer waits instead of
@@ -22,6 +24,7 @@ import orjson
 
 from ..events.consumer import DependencyUnavailable
 from ..events.envelope import EventEnvelope, InvalidEnvelope
+from .availability import PROPERTY_VERSION_LIMIT, document_version
 from .client import get_client, is_unavailable
 from .documents import InvalidSnapshot, build_document
 
@@ -47,7 +50,8 @@ class DocumentRejected(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class IndexOp:
-    """One document to write at one external version."""
+    """One document to write. `version` is the property event's version; the external
+    version written is `document_version(document, version)` (it adds availability)."""
 
     doc_id: str
     version: int
@@ -75,8 +79,14 @@ def snapshot_op(envelope: EventEnvelope) -> IndexOp | None:
     payload = envelope.payload
     if payload.get("id") != envelope.aggregate_id:
         raise InvalidSnapshot("id", "must equal the event's aggregate_id")
+    _check_version(envelope.version)
     document = build_document(payload, version=envelope.version, event_type=envelope.type)
     return IndexOp(envelope.aggregate_id, envelope.version, document, envelope.id)
+
+
+def _check_version(version: int) -> None:
+    if version >= PROPERTY_VERSION_LIMIT:
+        raise InvalidSnapshot("version", "must be below 2^31")
 
 
 def decode_snapshot_op(raw: bytes | None) -> IndexOp | None:
@@ -111,6 +121,7 @@ def decode_snapshot_op(raw: bytes | None) -> IndexOp | None:
         return None
     if payload.get("id") != fields["aggregate_id"]:
         raise InvalidSnapshot("id", "must equal the event's aggregate_id")
+    _check_version(version)
     document = build_document(payload, version=version, event_type=fields["type"])
     return IndexOp(fields["aggregate_id"], version, document, event_id)
 
@@ -134,7 +145,7 @@ def bulk_body(ops: Iterable[IndexOp]) -> bytes:
     for op in ops:
         lines.append(
             b'{"index":{"_id":%s,"version":%d,"version_type":"external"}}'
-            % (dumps(op.doc_id), op.version)
+            % (dumps(op.doc_id), document_version(op.document, op.version))
         )
         lines.append(dumps(op.document))
     lines.append(b"")
