@@ -1,8 +1,14 @@
 """Celery app (platform defaults: rentezy_common.celery_app) and the booking sweeper."""
 
+import os
+
 from django.conf import settings
 
 from rentezy_common.celery_app import make_celery_app
+
+# `celery -A config.celery worker|beat` (the Procfile) starts without manage.py, and the
+# schedule below reads a setting before make_celery_app() would set this default.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = make_celery_app(
     beat_schedule={

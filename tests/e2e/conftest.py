@@ -1,108 +1,187 @@
 """The platform's processes for end-to-end tests, on loopback, with their own fresh
-databases, a throwaway search alias and consumer group, and the production routing
-table at the gateway."""
+databases, throwaway topics, search alias and consumer groups, and the production
+routing table at the gateway."""
 
 from __future__ import annotations
 
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+import redis
 from confluent_kafka.admin import AdminClient
 
 from rentezy_common.events.topics import TOPICS, TopicSpec, ensure_topics
 from rentezy_common.platform import SERVICES, TEST_REDIS_DB_OFFSET
-from rentezy_common.testing.processes import ServiceProcess, fresh_database, migrate
+from rentezy_common.testing.processes import ServiceProcess, free_port, fresh_database, migrate
 
 RUN = uuid.uuid4().hex[:8]
 ALIAS = f"e2e-properties-{RUN}"
-# Its own topic, so the test's listings never reach a `make up` platform's index.
+# Its own topics, so the test's listings and bookings never reach a `make up` platform.
 TOPIC = f"e2e-property-events-{RUN}"
+BOOKING_TOPIC = f"e2e-booking-events-{RUN}"
 GROUP = f"e2e-search-{RUN}"
+AVAILABILITY_GROUP = f"e2e-search-availability-{RUN}"
+INVENTORY_GROUP = f"e2e-booking-inventory-{RUN}"
+GROUPS = (GROUP, AVAILABILITY_GROUP, INVENTORY_GROUP)
 PASSWORD = "e2e-Password-long-1"
 
 
-def redis_url(service: str) -> str:
-    db = SERVICES[service].redis_db + TEST_REDIS_DB_OFFSET
+# booking_service's Celery broker: a Redis database of its own (the last of the 32 that
+# scripts/infra configures; the platform's use 0-9, their tests 16-26), emptied before and
+# after the run, so the worker never meets the hold-expiry tasks booking_service's own
+# tests leave behind, nor leaves its own for them.
+BOOKING_BROKER_DB = 31
+
+
+def redis_url(service: str, db: int | None = None) -> str:
+    db = SERVICES[service].redis_db + TEST_REDIS_DB_OFFSET if db is None else db
     return f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '6379')}/{db}"
 
 
-def database(directory: str) -> dict[str, str]:
-    env = {"DATABASE_URL": fresh_database(f"rentezy_{directory}_e2e")}
-    migrate(directory, env=env)
-    return env
+def flush_booking_broker() -> None:
+    with redis.Redis.from_url(redis_url("booking", BOOKING_BROKER_DB)) as broker:
+        broker.flushdb()
+
+
+def databases(*directories: str) -> dict[str, dict[str, str]]:
+    """A fresh database per service ({directory: env}), migrated by the services at
+    once (each `migrate` is a process of its own, mostly Django starting up)."""
+    envs = {d: {"DATABASE_URL": fresh_database(f"rentezy_{d}_e2e")} for d in directories}
+    with ThreadPoolExecutor(max_workers=len(envs)) as pool:
+        for future in [pool.submit(migrate, d, env=env) for d, env in envs.items()]:
+            future.result()
+    return envs
 
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory):
-    """Start auth, property (+ outbox relay), search_consumer (+ consumer),
+    """Start auth, property (+ outbox relay), booking (+ outbox relay, inventory
+    consumer, Celery worker), search_consumer (+ property and availability consumers),
     search_service and the gateway. Yields {name: ServiceProcess}."""
     media = tmp_path_factory.mktemp("media")
     admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"})
-    ensure_topics(admin, [TopicSpec(TOPIC, 3, dict(TOPICS["property-events"].config))])
+    ensure_topics(
+        admin,
+        [
+            TopicSpec(TOPIC, 3, dict(TOPICS["property-events"].config)),
+            TopicSpec(BOOKING_TOPIC, 3, dict(TOPICS["booking-events"].config)),
+        ],
+    )
+    dbs = databases("auth_service", "property_service", "booking_service", "search_consumer")
     search_env = {"SEARCH_INDEX_ALIAS": ALIAS, "SEARCH_CONSUMER_GROUP": GROUP}
-    auth_env = database("auth_service")
+    auth_env = dbs["auth_service"]
     property_env = {
-        **database("property_service"),
+        **dbs["property_service"],
         "PROPERTY_MEDIA_ROOT": str(media),
         "PROPERTY_EVENTS_TOPIC": TOPIC,
     }
-    consumer_env = {**database("search_consumer"), **search_env, "SEARCH_PROPERTY_TOPIC": TOPIC}
+    consumer_env = {
+        **dbs["search_consumer"],
+        **search_env,
+        "SEARCH_PROPERTY_TOPIC": TOPIC,
+        "SEARCH_BOOKING_TOPIC": BOOKING_TOPIC,
+        "SEARCH_AVAILABILITY_GROUP": AVAILABILITY_GROUP,
+    }
+    # The booking service needs the gateway's address (Checkout return URLs, and the
+    # payment simulator posts its signed webhooks there), the gateway the booking
+    # service's: the gateway's port is chosen first.
+    gateway_port = free_port()
+    gateway_url = f"http://127.0.0.1:{gateway_port}"
+    booking_env = {
+        **dbs["booking_service"],
+        "PROPERTY_EVENTS_TOPIC": TOPIC,
+        "BOOKING_EVENTS_TOPIC": BOOKING_TOPIC,
+        "BOOKING_INVENTORY_CONSUMER_GROUP": INVENTORY_GROUP,
+        "PUBLIC_BASE_URL": gateway_url,
+        "PAYMENT_SIMULATOR_WEBHOOK_URL": f"{gateway_url}/api/bookings/stripe/webhook/",
+        "REDIS_URL": redis_url("booking", BOOKING_BROKER_DB),
+    }
+    flush_booking_broker()
     processes: dict[str, ServiceProcess] = {}
 
-    def start(name: str, process: ServiceProcess) -> ServiceProcess:
-        processes[name] = process
-        return process.start()
+    def start(**named: ServiceProcess) -> None:
+        """Start processes at once; each web server is waited for until it answers."""
+        processes.update(named)
+        with ThreadPoolExecutor(max_workers=len(named)) as pool:
+            for future in [pool.submit(p.start, timeout=60) for p in named.values()]:
+                future.result()
+
+    def background(directory: str, *args: str, env: dict[str, str], name: str):
+        """A process without HTTP (relay, consumer, worker): no readiness to wait for."""
+        return ServiceProcess.python(directory, *args, env=env, ready_path=None, name=name)
 
     try:
-        start("auth", ServiceProcess.gunicorn("auth_service", env=auth_env, name="e2e-auth"))
         start(
-            "property",
-            ServiceProcess.gunicorn("property_service", env=property_env, name="e2e-property"),
-        )
-        start(
-            "property-relay",
-            ServiceProcess.python(
+            auth=ServiceProcess.gunicorn("auth_service", env=auth_env, name="e2e-auth"),
+            property=ServiceProcess.gunicorn(
+                "property_service", env=property_env, name="e2e-property"
+            ),
+            property_relay=background(
                 "property_service", "manage.py", "outbox_relay",
-                env=property_env, ready_path=None, name="e2e-property-relay",
+                env=property_env, name="e2e-property-relay",
             ),
-        )  # fmt: skip
-        start(
-            "search-consumer",
-            ServiceProcess.python(
+            search_consumer=background(
                 "search_consumer", "manage.py", "run_consumer", "properties",
-                env=consumer_env, ready_path=None, name="e2e-search-consumer",
+                env=consumer_env, name="e2e-search-consumer",
+            ),
+            search_availability=background(
+                "search_consumer", "manage.py", "run_consumer", "availability",
+                env=consumer_env, name="e2e-search-availability",
+            ),
+            search=ServiceProcess.gunicorn("search_service", env=search_env, name="e2e-search"),
+            booking=ServiceProcess.gunicorn("booking_service", env=booking_env, name="e2e-booking"),
+            booking_relay=background(
+                "booking_service", "manage.py", "outbox_relay",
+                env=booking_env, name="e2e-booking-relay",
+            ),
+            booking_inventory=background(
+                "booking_service", "manage.py", "run_consumer", "inventory",
+                env=booking_env, name="e2e-booking-inventory",
+            ),
+            booking_worker=background(
+                "booking_service", "-m", "celery", "-A", "config.celery", "worker",
+                "--hostname", f"e2e-booking-{RUN}@%h", "--concurrency", "1",
+                "--queues", "booking", "--loglevel", "INFO",
+                "--without-heartbeat", "--without-mingle", "--without-gossip",
+                env=booking_env, name="e2e-booking-worker",
             ),
         )  # fmt: skip
         start(
-            "search",
-            ServiceProcess.gunicorn("search_service", env=search_env, name="e2e-search"),
-        )
-        start(
-            "gateway",
-            ServiceProcess.python(
+            gateway=ServiceProcess.python(
                 "api_gateway", "-m", "edge.serve",
+                port=gateway_port,
                 env={
                     "UPSTREAM_AUTH_URL": processes["auth"].url,
                     "UPSTREAM_PROPERTY_URL": processes["property"].url,
                     "UPSTREAM_SEARCH_URL": processes["search"].url,
+                    "UPSTREAM_BOOKING_URL": processes["booking"].url,
                     "GATEWAY_WORKERS": "1",
                     "REDIS_URL": redis_url("gateway"),
+                    # The test client stands for a load balancer in front of the
+                    # gateway: it tells each client's address (X-Forwarded-For), so
+                    # per-IP limits count per test user, and per run.
+                    "GATEWAY_TRUSTED_PROXY_HOPS": "1",
                 },
                 name="e2e-gateway",
             ),
         )  # fmt: skip
         yield processes
     finally:
-        for process in reversed(list(processes.values())):
-            process.stop()
+        if processes:
+            with ThreadPoolExecutor(max_workers=len(processes)) as pool:
+                list(pool.map(ServiceProcess.stop, processes.values()))
+        flush_booking_broker()  # the hold-expiry tasks the worker gave back on stopping
         _drop_alias_indices()
-        # the topic, and the dead-letter topic the consumer group created for itself
+        # the topics, and the dead-letter topics the consumer groups created for themselves
         existing = set(admin.list_topics(timeout=10).topics)
-        leftovers = [t for t in (TOPIC, f"{GROUP}.dlq") if t in existing]
-        for future in admin.delete_topics(leftovers, operation_timeout=30).values():
-            future.result()
+        ours = (TOPIC, BOOKING_TOPIC, *(f"{group}.dlq" for group in GROUPS))
+        leftovers = [t for t in ours if t in existing]
+        if leftovers:
+            for future in admin.delete_topics(leftovers, operation_timeout=30).values():
+                future.result()
 
 
 def _drop_alias_indices() -> None:
@@ -114,25 +193,40 @@ def _drop_alias_indices() -> None:
                 es.delete(f"/{index}")
 
 
+def client_ip() -> str:
+    """An address of the benchmarking range (RFC 2544) for one test client."""
+    n = uuid.uuid4().int
+    return f"198.{18 + n % 2}.{n >> 8 & 255}.{n >> 16 & 255}"
+
+
 @pytest.fixture(scope="session")
 def api(platform):
-    with httpx.Client(base_url=platform["gateway"].url, timeout=30) as client:
+    """The gateway, as one anonymous client (its own address per run: the gateway's
+    Redis keeps per-IP limits across runs)."""
+    with httpx.Client(
+        base_url=platform["gateway"].url, timeout=30, headers={"X-Forwarded-For": client_ip()}
+    ) as client:
         yield client
 
 
 @pytest.fixture(scope="session")
 def user(api):
     """Register and log in a user of a role: returns (auth headers, user)."""
-    # The gateway's login limit is per IP; the tests log in a handful of users.
+    # Registration and login are limited per IP (5 and 10 a minute): each user comes
+    # from an address of its own, as real users do.
 
     def _user(role: str):
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+        origin = {"X-Forwarded-For": client_ip()}
         registered = api.post(
             "/api/auth/register",
             json={"email": email, "password": PASSWORD, "full_name": role.title(), "role": role},
+            headers=origin,
         )
         assert registered.status_code == 201, registered.text
-        session = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+        session = api.post(
+            "/api/auth/login", json={"email": email, "password": PASSWORD}, headers=origin
+        )
         assert session.status_code == 200, session.text
         body = session.json()
         return {"Authorization": f"Bearer {body['access']}"}, body["user"]
