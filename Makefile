@@ -36,6 +36,6 @@ format: ## apply ruff's fixes and formatting
 	@.venv/bin/ruff check --fix .
 	@.venv/bin/ruff format .
 
-bench: setup ## benchmarks under bench/ with their reports (B="events gateway search" to pick)
+bench: setup ## benchmarks under bench/ with their reports (B="events gateway search booking" to pick)
 	@scripts/infra.sh start
-	@rc=0; for b in $${B:-events gateway search}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || rc=1; done; exit $$rc
+	@rc=0; for b in $${B:-events gateway search booking}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || rc=1; done; exit $$rc

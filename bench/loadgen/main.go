@@ -5,7 +5,11 @@
 // signs each request the way the gateway does (rentezy_common.gateway.sign_request), so
 // the same GET can be sent straight to a service. With -urls FILE (one URL per line;
 // blank lines and lines starting with # are skipped) the requests cycle through those
-// URLs round-robin across all connections, for a mixed workload. Prints one JSON object.
+// URLs round-robin across all connections, for a mixed workload. With -method POST and
+// -bodies FILE (one request body per line) it sends those bodies round-robin as JSON.
+// With -burst N it sends N requests at the same instant, each on its own connection,
+// waits for every answer and reports the time until the last one (settle_ms). Prints
+// one JSON object; `statuses` counts the answers by HTTP status.
 package main
 
 import (
@@ -45,6 +49,10 @@ type result struct {
 	P99ms       float64 `json:"p99_ms"`
 	MaxMs       float64 `json:"max_ms"`
 	Concurrency int     `json:"concurrency"`
+	// Answers by HTTP status ("201": 5, "409": 995).
+	Statuses map[string]int `json:"statuses"`
+	// -burst: from the moment every request is released until the last answer.
+	SettleMs float64 `json:"settle_ms,omitempty"`
 }
 
 func randomHex(n int) string {
@@ -115,6 +123,9 @@ func main() {
 	secret := flag.String("sign-secret", "", "sign requests like the gateway with this secret")
 	user := flag.String("sign-user", "", "user id to sign")
 	role := flag.String("sign-role", "", "role to sign")
+	method := flag.String("method", "GET", "HTTP method")
+	bodiesFile := flag.String("bodies", "", "file of JSON request bodies, one per line, sent round-robin")
+	burst := flag.Int("burst", 0, "send this many requests at once, one connection each, and stop")
 	rate := flag.Float64("rate", 0, "total requests per second, paced across the connections (0: as fast as they go)")
 	var headers headerList
 	flag.Var(&headers, "H", "header 'Name: value' (repeatable)")
@@ -135,6 +146,40 @@ func main() {
 		os.Exit(2)
 	}
 	var nextTarget atomic.Uint64
+	var bodies []string
+	if *bodiesFile != "" {
+		var err error
+		if bodies, err = readURLs(*bodiesFile); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(2)
+		}
+	}
+	newRequest := func(i uint64) *http.Request {
+		var body io.Reader
+		if len(bodies) > 0 {
+			body = strings.NewReader(bodies[i%uint64(len(bodies))])
+		}
+		req, err := http.NewRequest(*method, targets[i%uint64(len(targets))], body)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen: bad URL:", err)
+			os.Exit(2)
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		for _, h := range headers {
+			name, value, _ := strings.Cut(h, ":")
+			req.Header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
+		}
+		if *secret != "" {
+			sign(req, *secret, *user, *role)
+		}
+		return req
+	}
+	if *burst > 0 {
+		runBurst(*burst, newRequest)
+		return
+	}
 
 	transport := &http.Transport{
 		MaxIdleConns:        *concurrency * 2,
@@ -148,6 +193,7 @@ func main() {
 	var mu sync.Mutex
 	var latencies []time.Duration
 	errors, non2xx := 0, 0
+	statuses := map[string]int{}
 	start := time.Now()
 	measureFrom := start.Add(*warmup)
 	stopAt := measureFrom.Add(*duration)
@@ -176,6 +222,7 @@ func main() {
 			defer wg.Done()
 			local := make([]time.Duration, 0, 4096)
 			localErr, localBad := 0, 0
+			localStatus := map[string]int{}
 			for {
 				if slots != nil {
 					select {
@@ -187,19 +234,7 @@ func main() {
 				if now.After(stopAt) {
 					break
 				}
-				i := (nextTarget.Add(1) - 1) % uint64(len(targets))
-				req, err := http.NewRequest("GET", targets[i], nil)
-				if err != nil {
-					fmt.Fprintln(os.Stderr, "loadgen: bad URL:", err)
-					os.Exit(2)
-				}
-				for _, h := range headers {
-					name, value, _ := strings.Cut(h, ":")
-					req.Header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
-				}
-				if *secret != "" {
-					sign(req, *secret, *user, *role)
-				}
+				req := newRequest(nextTarget.Add(1) - 1)
 				began := time.Now()
 				resp, err := client.Do(req)
 				if err == nil {
@@ -217,12 +252,16 @@ func main() {
 				if resp.StatusCode < 200 || resp.StatusCode > 299 {
 					localBad++
 				}
+				localStatus[strconv.Itoa(resp.StatusCode)]++
 				local = append(local, elapsed)
 			}
 			mu.Lock()
 			latencies = append(latencies, local...)
 			errors += localErr
 			non2xx += localBad
+			for code, n := range localStatus {
+				statuses[code] += n
+			}
 			mu.Unlock()
 		}()
 	}
@@ -240,9 +279,73 @@ func main() {
 		P95ms:       percentile(latencies, 0.95),
 		P99ms:       percentile(latencies, 0.99),
 		Concurrency: *concurrency,
+		Statuses:    statuses,
 	}
 	if len(latencies) > 0 {
 		out.MaxMs = float64(latencies[len(latencies)-1].Microseconds()) / 1000
 	}
+	_ = json.NewEncoder(os.Stdout).Encode(out)
+}
+
+// runBurst builds n requests, releases them at the same instant, each on its own new
+// connection, and waits for every answer.
+func runBurst(n int, newRequest func(uint64) *http.Request) {
+	transport := &http.Transport{
+		MaxIdleConnsPerHost: n,
+		MaxConnsPerHost:     n,
+		DisableCompression:  true,
+	}
+	client := &http.Client{Transport: transport, Timeout: 120 * time.Second}
+	requests := make([]*http.Request, n)
+	for i := range requests {
+		requests[i] = newRequest(uint64(i))
+	}
+	latencies := make([]time.Duration, n)
+	codes := make([]int, n)
+	gate := make(chan struct{})
+	var ready, done sync.WaitGroup
+	ready.Add(n)
+	done.Add(n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			defer done.Done()
+			ready.Done()
+			<-gate
+			began := time.Now()
+			resp, err := client.Do(requests[i])
+			if err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				codes[i] = resp.StatusCode
+			}
+			latencies[i] = time.Since(began)
+		}(i)
+	}
+	ready.Wait()
+	time.Sleep(100 * time.Millisecond) // every goroutine parked on the gate
+	start := time.Now()
+	close(gate)
+	done.Wait()
+	settle := time.Since(start)
+	out := result{Requests: n, Concurrency: n, Statuses: map[string]int{}}
+	for _, code := range codes {
+		if code == 0 {
+			out.Errors++
+			continue
+		}
+		if code < 200 || code > 299 {
+			out.Non2xx++
+		}
+		out.Statuses[strconv.Itoa(code)]++
+	}
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	out.Seconds = settle.Seconds()
+	out.SettleMs = float64(settle.Microseconds()) / 1000
+	out.RPS = float64(n) / settle.Seconds()
+	out.P50ms = percentile(latencies, 0.50)
+	out.P90ms = percentile(latencies, 0.90)
+	out.P95ms = percentile(latencies, 0.95)
+	out.P99ms = percentile(latencies, 0.99)
+	out.MaxMs = float64(latencies[n-1].Microseconds()) / 1000
 	_ = json.NewEncoder(os.Stdout).Encode(out)
 }

@@ -35,7 +35,7 @@ PUBLISHED = "published"
 
 _RETURNING = (
     "id, property_id, owner_id, total_units, available_units, bookable, monthly_price, "
-    "deposit, currency"
+    "deposit, currency, version"
 )
 
 
@@ -50,11 +50,19 @@ class RoomRow:
     monthly_price: Decimal
     deposit: Decimal
     currency: str
+    version: int
 
 
 def _row(cursor) -> RoomRow | None:
     row = cursor.fetchone()
     return RoomRow(*row) if row else None
+
+
+def peek(room_id) -> tuple[int, bool] | None:
+    """(available units, bookable) as last committed: the pre-flight read, no lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT available_units, bookable FROM {ROOM} WHERE id = %s", [room_id])
+        return cursor.fetchone()
 
 
 def hold(room_id, quantity: int) -> RoomRow | None:
@@ -63,8 +71,9 @@ def hold(room_id, quantity: int) -> RoomRow | None:
         return _hold_locking(room_id, quantity)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {ROOM} SET available_units = available_units - %s, updated_at = now() "
-            f"WHERE id = %s AND bookable AND available_units >= %s RETURNING {_RETURNING}",
+            f"UPDATE {ROOM} SET available_units = available_units - %s, version = version + 1, "
+            f"updated_at = now() WHERE id = %s AND bookable AND available_units >= %s "
+            f"RETURNING {_RETURNING}",
             [quantity, room_id, quantity],
         )
         room = _row(cursor)
@@ -85,8 +94,8 @@ def _hold_locking(room_id, quantity: int) -> RoomRow | None:
         if found is None or not found[1] or found[0] < quantity:
             return None
         cursor.execute(
-            f"UPDATE {ROOM} SET available_units = %s, updated_at = now() WHERE id = %s "
-            f"RETURNING {_RETURNING}",
+            f"UPDATE {ROOM} SET available_units = %s, version = version + 1, "
+            f"updated_at = now() WHERE id = %s RETURNING {_RETURNING}",
             [found[0] - quantity, room_id],
         )
         room = _row(cursor)
@@ -98,8 +107,8 @@ def release(room_id, quantity: int) -> RoomRow:
     """Give `quantity` held or sold units back (an expiry, a cancellation)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {ROOM} SET available_units = available_units + %s, updated_at = now() "
-            f"WHERE id = %s RETURNING {_RETURNING}",
+            f"UPDATE {ROOM} SET available_units = available_units + %s, version = version + 1, "
+            f"updated_at = now() WHERE id = %s RETURNING {_RETURNING}",
             [quantity, room_id],
         )
         room = _row(cursor)
@@ -113,6 +122,7 @@ def publish_availability(room: RoomRow) -> None:
         event_type="inventory.changed",
         aggregate_type="room",
         aggregate_id=room.id,
+        version=room.version,
         payload={
             "room_id": str(room.id),
             "property_id": str(room.property_id),
@@ -193,7 +203,7 @@ def apply_property_event(envelope) -> None:
             _apply_room(cursor, snapshot["id"], owner_id, room, bookable)
         # Rooms gone from the snapshot (or every room, once unpublished) take no holds.
         cursor.execute(
-            f"UPDATE {ROOM} SET bookable = false, updated_at = now() "
+            f"UPDATE {ROOM} SET bookable = false, version = version + 1, updated_at = now() "
             f"WHERE property_id = %s AND bookable AND NOT (id = ANY(%s::uuid[])) "
             f"RETURNING {_RETURNING}",
             [snapshot["id"], seen],
@@ -213,8 +223,9 @@ def _apply_room(cursor, property_id, owner_id, room: dict, bookable: bool) -> No
         cursor.execute(
             f"""
             INSERT INTO {ROOM} (id, property_id, name, monthly_price, deposit, currency,
-                                owner_id, total_units, available_units, bookable, updated_at)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())
+                                owner_id, total_units, available_units, bookable, version,
+                                updated_at)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1, now())
             RETURNING {_RETURNING}
             """,
             [room["id"], property_id, *values, room["total_units"], room["total_units"],
@@ -233,15 +244,17 @@ def _apply_room(cursor, property_id, owner_id, room: dict, bookable: bool) -> No
             "room total refused: below held and sold units",
             extra={"room_id": room["id"], "requested": refused, "committed": committed},
         )
+    changed = new_total != total or bookable != was_bookable
     cursor.execute(
         f"""
         UPDATE {ROOM} SET name = %s, monthly_price = %s, deposit = %s, currency = %s,
             owner_id = %s, total_units = %s, available_units = available_units + %s,
-            bookable = %s, refused_total_units = %s, updated_at = now()
+            bookable = %s, refused_total_units = %s, version = version + %s,
+            updated_at = now()
         WHERE id = %s RETURNING {_RETURNING}
         """,
-        [*values, new_total, new_total - total, bookable, refused, room["id"]],
+        [*values, new_total, new_total - total, bookable, refused, int(changed), room["id"]],
     )
     row = _row(cursor)
-    if new_total != total or bookable != was_bookable:
+    if changed:
         publish_availability(row)

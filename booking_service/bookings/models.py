@@ -47,6 +47,8 @@ class Room(models.Model):
     # The landlord asked for fewer units than are held or sold: refused, kept here until
     # a later snapshot asks for a total that fits (shown by the availability endpoint).
     refused_total_units = models.IntegerField(null=True, blank=True)
+    # The version of its `inventory.changed` events (bumped with each one).
+    version = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -108,6 +110,8 @@ class Booking(models.Model):
 
     idempotency_key = models.CharField(max_length=255, blank=True, default="")
     request_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    # The version of its `booking-events` (bumped under the row lock with each one).
+    version = models.PositiveIntegerField(default=1)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

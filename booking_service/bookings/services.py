@@ -24,7 +24,8 @@ from rentezy_common.errors import ApiError, Conflict, NotFound
 from rentezy_common.events import publish_event
 
 from . import inventory, payments
-from .models import Booking, BookingStatus, RefundStatus, Room, StripeEvent
+from .models import Booking, BookingStatus, RefundStatus, StripeEvent
+from .representation import booking_json
 from .states import EVENT_TYPES, can_transition
 
 logger = logging.getLogger(__name__)
@@ -59,27 +60,8 @@ class CancellationClosed(Conflict):
 
 # -- events ----------------------------------------------------------------------------
 def booking_payload(booking: Booking, previous: str | None) -> dict:
-    return {
-        "id": str(booking.id),
-        "status": booking.status,
-        "previous_status": previous,
-        "tenant_id": booking.tenant_id,
-        "owner_id": booking.owner_id,
-        "property_id": str(booking.property_id),
-        "room_id": str(booking.room_id),
-        "quantity": booking.quantity,
-        "move_in_date": booking.move_in_date.isoformat(),
-        "currency": booking.currency,
-        "monthly_amount": f"{booking.monthly_amount:.2f}",
-        "deposit_amount": f"{booking.deposit_amount:.2f}",
-        "amount": f"{booking.amount:.2f}",
-        "amount_paid": f"{booking.amount_paid:.2f}",
-        "amount_refunded": f"{booking.amount_refunded:.2f}",
-        "expires_at": booking.expires_at.isoformat(),
-        "reason": booking.reason or None,
-        "created_at": booking.created_at.isoformat(),
-        "updated_at": booking.updated_at.isoformat(),
-    }
+    """The event payload: the booking as the API shows it, and the status it left."""
+    return {**booking_json(booking), "previous_status": previous}
 
 
 def _emit(booking: Booking, previous: str | None, event_type: str | None = None) -> None:
@@ -88,6 +70,7 @@ def _emit(booking: Booking, previous: str | None, event_type: str | None = None)
         event_type=event_type or EVENT_TYPES[booking.status],
         aggregate_type="booking",
         aggregate_id=booking.id,
+        version=booking.version,
         payload=booking_payload(booking, previous),
     )
 
@@ -106,6 +89,7 @@ def _transition(booking: Booking, target: str, *, reason: str = "", **fields) ->
         setattr(booking, name, value)
     if target in (S.EXPIRED, S.CANCELLED, S.REFUNDED, S.FAILED):
         booking.ended_at = timezone.now()
+    booking.version += 1
     booking.save()
     _emit(booking, previous)
 
@@ -147,13 +131,14 @@ def create_booking(
             return _replay(existing, request), False
 
     # Pre-flight: most requests for a sold-out room stop here, without a transaction.
-    room = Room.objects.filter(pk=room_id).only("available_units", "bookable").first()
+    room = inventory.peek(room_id)
     if room is None:
         raise NotFound("No such room.", code="room_not_found")
-    if not room.bookable:
+    available, bookable = room
+    if not bookable:
         raise NotBookable()
-    if room.available_units < quantity:
-        raise SoldOut(details={"available_units": room.available_units})
+    if available < quantity:
+        raise SoldOut(details={"available_units": available})
 
     try:
         with transaction.atomic():
@@ -301,7 +286,8 @@ def payment_failed(booking: Booking, error: str, *, final: bool) -> str:
         inventory.release(booking.room_id, booking.quantity)
         _transition(booking, S.FAILED, reason="payment_failed")
         return "failed"
-    booking.save(update_fields=["last_payment_error", "updated_at"])
+    booking.version += 1
+    booking.save(update_fields=["last_payment_error", "version", "updated_at"])
     # Stays PENDING: the tenant may try another card until the hold expires.
     _emit(booking, booking.status, "booking.payment_failed")
     return "payment_failed"

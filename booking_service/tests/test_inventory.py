@@ -47,7 +47,9 @@ def test_total_change_moves_availability_by_the_difference(landlord, tenant):
     apply(snapshot, 3)
     room.refresh_from_db()
     assert (room.total_units, room.available_units, room.refused_total_units) == (3, 1, None)
-    assert [e.payload["available_units"] for e in inventory_events(entry["id"])] == [5, 3, 6, 1]
+    events = inventory_events(entry["id"])
+    assert [e.payload["available_units"] for e in events] == [5, 3, 6, 1]
+    assert [e.version for e in events] == [1, 2, 3, 4]  # the room's own counter
 
 
 def test_total_below_held_units_is_refused_and_reported(landlord, tenant):

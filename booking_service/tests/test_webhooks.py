@@ -110,9 +110,12 @@ def test_late_payment_takes_the_units_again_when_free(tenant, room):
     assert (row.status, row.reason) == ("CONFIRMED", "paid_after_expiry")
     room.refresh_from_db()
     assert room.available_units == 3
-    assert [e.event_type for e in booking_events(booking)] == [
+    events = booking_events(booking)
+    assert [e.event_type for e in events] == [
         "booking.held", "booking.expired", "booking.confirmed",
     ]  # fmt: skip
+    assert [e.version for e in events] == [1, 2, 3]
+    assert [e.payload["previous_status"] for e in events] == [None, "PENDING", "EXPIRED"]
 
 
 def test_late_payment_is_refunded_when_the_units_are_gone(tenant, other_tenant, make_room):

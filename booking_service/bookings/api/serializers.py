@@ -8,7 +8,6 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
-from ..models import Booking
 from ..simulator import OUTCOMES
 
 
@@ -37,19 +36,3 @@ class BookingRequestSerializer(serializers.Serializer):
 
 class SimulatePaymentSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=OUTCOMES, default="paid")
-
-
-MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
-
-
-class BookingSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Booking
-        fields = [
-            "id", "status", "reason", "tenant_id", "owner_id", "property_id", "room_id",
-            "quantity", "move_in_date", "currency", "monthly_amount", "deposit_amount",
-            "amount", "amount_paid", "amount_refunded", "refund_status", "expires_at",
-            "checkout_url", "last_payment_error", "created_at", "updated_at",
-            "confirmed_at", "ended_at",
-        ]  # fmt: skip
-        read_only_fields = fields

@@ -22,7 +22,8 @@ from rentezy_common.gateway import role_required
 
 from .. import payments, services, simulator
 from ..models import Booking, BookingStatus, Room
-from .serializers import BookingRequestSerializer, BookingSerializer, SimulatePaymentSerializer
+from ..representation import booking_json
+from .serializers import BookingRequestSerializer, SimulatePaymentSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ def _idempotency_key(request) -> str | None:
 class BookingListView(GenericAPIView):
     """GET: the caller's bookings (a landlord's: those of their properties).
     POST: a tenant books (holds) units and gets a Checkout URL."""
-
-    serializer_class = BookingSerializer
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -73,7 +72,7 @@ class BookingListView(GenericAPIView):
 
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(BookingSerializer(page, many=True).data)
+        return self.get_paginated_response([booking_json(b) for b in page])
 
     def post(self, request):
         key = _idempotency_key(request)
@@ -82,7 +81,7 @@ class BookingListView(GenericAPIView):
         booking, created = services.create_booking(
             tenant_id=request.user.id, idempotency_key=key, **serializer.validated_data
         )
-        response = Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+        response = Response(booking_json(booking), status=status.HTTP_201_CREATED)
         if not created:
             response["Idempotent-Replayed"] = "true"
         return response
@@ -105,13 +104,13 @@ def _visible(request, booking_id) -> Booking:
 
 class BookingDetailView(APIView):
     def get(self, request, booking_id):
-        return Response(BookingSerializer(_visible(request, booking_id)).data)
+        return Response(booking_json(_visible(request, booking_id)))
 
 
 class BookingCancelView(APIView):
     def post(self, request, booking_id):
         booking = services.cancel(booking_id, actor_id=request.user.id, role=request.user.role)
-        return Response(BookingSerializer(booking).data)
+        return Response(booking_json(booking))
 
 
 class SimulatePaymentView(APIView):
@@ -121,6 +120,8 @@ class SimulatePaymentView(APIView):
         if not settings.PAYMENT_SIMULATOR_ENABLED:
             raise NotFound()
         booking = _visible(request, booking_id)
+        if request.user.role not in ("tenant", "admin"):  # the payer, or an operator
+            raise NotFound("No such booking.", code="booking_not_found")
         serializer = SimulatePaymentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         event = simulator.checkout_event(booking, serializer.validated_data["outcome"])
@@ -130,7 +131,7 @@ class SimulatePaymentView(APIView):
             {
                 "event": {"id": event["id"], "type": event["type"]},
                 "webhook": {"status": code, "response": answer},
-                "booking": BookingSerializer(booking).data,
+                "booking": booking_json(booking),
             }
         )
 

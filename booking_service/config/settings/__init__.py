@@ -53,3 +53,6 @@ BOOKING_CHECKOUT_CANCEL_URL = env_str(
 PAYMENT_SIMULATOR_WEBHOOK_URL = env_str(
     "PAYMENT_SIMULATOR_WEBHOOK_URL", PUBLIC_BASE_URL + "/api/bookings/stripe/webhook/"
 )
+
+# The stripe library logs every request and response at INFO: two lines per hold.
+LOGGING["loggers"]["stripe"] = {"level": "WARNING"}  # noqa: F821
