@@ -123,12 +123,9 @@ def create_booking(
     """Hold the units and open the Checkout Session. Returns (booking, created); a
     replayed Idempotency-Key returns the first booking with created=False."""
     request = fingerprint(room_id, quantity, move_in_date)
-    if idempotency_key:
-        existing = Booking.objects.filter(
-            tenant_id=tenant_id, idempotency_key=idempotency_key
-        ).first()
-        if existing is not None:
-            return _replay(existing, request), False
+    replayed = _replay(tenant_id, idempotency_key, request)
+    if replayed is not None:
+        return replayed, False
 
     # Pre-flight: most requests for a sold-out room stop here, without a transaction.
     room = inventory.peek(room_id)
@@ -167,12 +164,9 @@ def create_booking(
     except IntegrityError:
         # Two requests with one key at once: the unique key let one in, this one rolled
         # back (its units with it) and answers with the winner's booking.
-        if idempotency_key:
-            existing = Booking.objects.filter(
-                tenant_id=tenant_id, idempotency_key=idempotency_key
-            ).first()
-            if existing is not None:
-                return _replay(existing, request), False
+        replayed = _replay(tenant_id, idempotency_key, request)
+        if replayed is not None:
+            return replayed, False
         raise
     _schedule_expiry(booking)
     return ensure_checkout(booking), True
@@ -187,7 +181,14 @@ def _schedule_expiry(booking: Booking) -> None:
         logger.exception("expiry not scheduled; the sweeper will expire the hold")
 
 
-def _replay(booking: Booking, request: str) -> Booking:
+def _replay(tenant_id: str, idempotency_key: str | None, request: str) -> Booking | None:
+    """The tenant's booking made with this key (None if there is none): the same
+    request gets it back, another request with the key is a 422."""
+    if not idempotency_key:
+        return None
+    booking = Booking.objects.filter(tenant_id=tenant_id, idempotency_key=idempotency_key).first()
+    if booking is None:
+        return None
     if booking.request_fingerprint != request:
         raise IdempotencyKeyReused(details={"booking_id": str(booking.id)})
     return ensure_checkout(booking)

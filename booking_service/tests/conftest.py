@@ -224,6 +224,13 @@ def purge_queue() -> None:
     app.control.purge()
 
 
+@pytest.fixture
+def empty_queue():
+    """Empty the Celery queue after the test (tasks it queued that nobody will run)."""
+    yield
+    purge_queue()
+
+
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
     import time
 

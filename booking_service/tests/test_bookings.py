@@ -19,16 +19,10 @@ from tests.conftest import (
     inventory_events,
     move_in,
     pay,
-    purge_queue,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_queue():
-    yield
-    purge_queue()  # nobody runs the expiry tasks these tests queue
+# Nobody runs the expiry tasks these tests queue: the queue is emptied after each.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_queue")]
 
 
 def test_tenant_holds_units_and_gets_a_checkout_url(tenant, room):

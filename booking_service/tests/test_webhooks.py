@@ -6,30 +6,23 @@ from __future__ import annotations
 import functools
 import json
 import random
-import threading
 import time
 
 import pytest
 from bookings import services, simulator
 from bookings.models import Booking, StripeEvent
-from django.db import connection
 
+from rentezy_common.testing.concurrency import run_together
 from tests.conftest import (
     book,
     booking_events,
     expire_now,
     pay,
     post_webhook,
-    purge_queue,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_queue():
-    yield
-    purge_queue()
+# Nobody runs the expiry tasks these tests queue: the queue is emptied after each.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_queue")]
 
 
 def test_payment_confirms_the_booking(tenant, room):
@@ -181,23 +174,11 @@ def test_unknown_booking_in_metadata_is_acknowledged(tenant, room):
 
 
 def race(*calls):
-    """Run the calls at the same moment, each on its own thread and connection; return
-    their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    """Run the calls at the same moment (own threads and connections); their results."""
+    results = run_together(list(calls))
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
     return results
 
 

@@ -8,41 +8,16 @@ showing a state that never existed).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from properties.models import Property
 
 from rentezy_common.testing.clients import GatewayClient
+from rentezy_common.testing.concurrency import run_together
 from tests.conftest import ROOM, create_property, events, image_bytes
 from tests.contract import assert_envelope_is_property_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(calls: list[Callable[[], object]]) -> list[object]:
-    """Start every call at the same moment in its own thread (own DB connection)."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # reported by the assertion on results
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 # Each PATCH changes a different field; all of them must survive, and every snapshot must

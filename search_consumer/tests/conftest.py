@@ -67,3 +67,11 @@ def topic(kafka_topic):
 @pytest.fixture
 def booking_topic(kafka_topic):
     return kafka_topic("booking-events-test", partitions=3)
+
+
+def dead_letter_reasons(dlq: str, expected: int) -> list[tuple[bytes, bytes]]:
+    """(error class, error message) of the dead-lettered messages, sorted."""
+    return sorted(
+        (dict(m.headers())["rentezy.error.class"], dict(m.headers())["rentezy.error.message"])
+        for m in kafka.read_topic(dlq, expected=expected)
+    )

@@ -24,8 +24,14 @@ from rentezy_common.search.testing import (
     property_snapshot,
     snapshot_envelope,
 )
-from rentezy_common.testing.kafka import read_topic
-from tests.conftest import availability_spec, consumer_spec, produce, run_consumer, stored
+from tests.conftest import (
+    availability_spec,
+    consumer_spec,
+    dead_letter_reasons,
+    produce,
+    run_consumer,
+    stored,
+)
 
 # The consumer closes its database connection when it stops (the runner's
 # close_old_connections), and the handlers read the availability table: a test that runs
@@ -217,11 +223,7 @@ def test_malformed_inventory_events_go_to_the_dead_letter_topic(kafka_topic, top
     runner = run_consumer(spec, messages=5)
 
     assert runner.stats["dead_lettered"] == 4
-    dead = read_topic(spec.dlq, expected=4)
-    reasons = sorted(
-        (dict(m.headers())["rentezy.error.class"], dict(m.headers())["rentezy.error.message"])
-        for m in dead
-    )
+    reasons = dead_letter_reasons(spec.dlq, expected=4)
     assert reasons == [
         (
             b"InvalidEnvelope",

@@ -11,8 +11,14 @@ from rentezy_common.search.client import get_client
 from rentezy_common.search.documents import build_document
 from rentezy_common.search.indices import alias_targets, bootstrap_index_name, ensure_alias
 from rentezy_common.search.testing import property_snapshot, snapshot_envelope
-from rentezy_common.testing.kafka import read_topic
-from tests.conftest import consumer_spec, produce, run_consumer, searchable_ids, stored
+from tests.conftest import (
+    consumer_spec,
+    dead_letter_reasons,
+    produce,
+    run_consumer,
+    searchable_ids,
+    stored,
+)
 
 # The consumer closes its database connection when it stops (the runner's
 # close_old_connections), and the handlers read the availability table: a test that runs
@@ -159,11 +165,7 @@ def test_malformed_messages_go_to_the_dead_letter_topic_and_the_next_is_indexed(
 
     assert searchable_ids(search_alias) == {good["id"]}
     assert runner.stats["dead_lettered"] == 3
-    dead = read_topic(spec.dlq, expected=3)
-    reasons = sorted(
-        (dict(m.headers())["rentezy.error.class"], dict(m.headers())["rentezy.error.message"])
-        for m in dead
-    )
+    reasons = dead_letter_reasons(spec.dlq, expected=3)
     assert reasons == [
         (
             b"InvalidEnvelope",
