@@ -94,6 +94,19 @@ def _transition(booking: Booking, target: str, *, reason: str = "", **fields) ->
     _emit(booking, previous)
 
 
+def _give_back(booking: Booking, target: str, *, reason: str, close_session: bool = False,
+               **fields) -> None:  # fmt: skip
+    """End a locked booking that holds units: units back, transition, event; with
+    `close_session`, its still-open Checkout Session is expired after commit so it can
+    no longer be paid."""
+    from .tasks import expire_checkout_session
+
+    inventory.release(booking.room_id, booking.quantity)
+    _transition(booking, target, reason=reason, **fields)
+    if close_session and booking.checkout_session_id:
+        _after_commit(expire_checkout_session, booking.checkout_session_id)
+
+
 def _locked(booking_id) -> Booking | None:
     return Booking.objects.select_for_update().filter(pk=booking_id).first()
 
@@ -208,21 +221,16 @@ def ensure_checkout(booking: Booking) -> Booking:
 
 
 # -- expiry ----------------------------------------------------------------------------
-def expire_hold(booking_id, *, reason: str = "hold_expired", early: bool = False) -> bool:
-    """Expire a still-pending hold whose time is up (or whose Checkout Session expired,
-    `early=True`): units back, event, then close the session. False if nothing to do."""
-    from .tasks import expire_checkout_session
-
+def expire_hold(booking_id) -> bool:
+    """Expire a still-pending hold whose time is up: units back, event, then close the
+    session. False if there is nothing to do."""
     with transaction.atomic():
         booking = _locked(booking_id)
         if booking is None or booking.status != S.PENDING:
             return False
-        if not early and timezone.now() < booking.expires_at:
+        if timezone.now() < booking.expires_at:
             return False
-        inventory.release(booking.room_id, booking.quantity)
-        _transition(booking, S.EXPIRED, reason=reason)
-        if booking.checkout_session_id and reason != "checkout_expired":
-            _after_commit(expire_checkout_session, booking.checkout_session_id)
+        _give_back(booking, S.EXPIRED, reason="hold_expired", close_session=True)
     return True
 
 
@@ -284,8 +292,7 @@ def payment_failed(booking: Booking, error: str, *, final: bool) -> str:
         return "ignored"
     booking.last_payment_error = error[:2000]
     if final:
-        inventory.release(booking.room_id, booking.quantity)
-        _transition(booking, S.FAILED, reason="payment_failed")
+        _give_back(booking, S.FAILED, reason="payment_failed")
         return "failed"
     booking.version += 1
     booking.save(update_fields=["last_payment_error", "version", "updated_at"])
@@ -324,8 +331,7 @@ def handle_stripe_event(event: dict) -> str:
         if event_type == "checkout.session.expired":
             if booking.status != S.PENDING:
                 return "ignored"
-            inventory.release(booking.room_id, booking.quantity)
-            _transition(booking, S.EXPIRED, reason="checkout_expired")
+            _give_back(booking, S.EXPIRED, reason="checkout_expired")
             return "expired"
         if event_type == "checkout.session.async_payment_failed":
             return payment_failed(booking, "asynchronous payment failed", final=True)
@@ -356,7 +362,7 @@ def refund_for_tenant_cancellation(booking: Booking, today: date) -> Decimal:
 
 
 def cancel(booking_id, *, actor_id: str, role: str) -> Booking:
-    from .tasks import expire_checkout_session, issue_refund
+    from .tasks import issue_refund
 
     with transaction.atomic():
         booking = _locked(booking_id)
@@ -364,10 +370,7 @@ def cancel(booking_id, *, actor_id: str, role: str) -> Booking:
             raise NotFound("No such booking.", code="booking_not_found")
         reason = f"cancelled_by_{role}"
         if booking.status == S.PENDING:
-            inventory.release(booking.room_id, booking.quantity)
-            _transition(booking, S.CANCELLED, reason=reason)
-            if booking.checkout_session_id:
-                _after_commit(expire_checkout_session, booking.checkout_session_id)
+            _give_back(booking, S.CANCELLED, reason=reason, close_session=True)
             return booking
         if booking.status != S.CONFIRMED:
             raise IllegalTransition(
@@ -381,8 +384,7 @@ def cancel(booking_id, *, actor_id: str, role: str) -> Booking:
             refund = refund_for_tenant_cancellation(booking, today)
         else:  # the landlord (or an admin) cancels: everything goes back
             refund = booking.amount_paid
-        inventory.release(booking.room_id, booking.quantity)
-        _transition(
+        _give_back(
             booking, S.CANCELLED, reason=reason, amount_refunded=refund,
             refund_status=RefundStatus.PENDING if refund else RefundStatus.NONE,
         )  # fmt: skip

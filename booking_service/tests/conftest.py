@@ -20,7 +20,7 @@ from django.utils import timezone
 from rentezy_common.events.envelope import EventEnvelope
 from rentezy_common.events.models import OutboxEvent
 from rentezy_common.testing.clients import GatewayClient
-from rentezy_common.testing.processes import ServiceProcess
+from rentezy_common.testing.processes import ServiceProcess, settings_database_url
 
 
 def new_user_id() -> str:
@@ -199,11 +199,6 @@ def units_add_up(request):
 
 
 # -- real processes ----------------------------------------------------------------------
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 def celery_worker(env: dict[str, str] | None = None, concurrency: int = 2) -> ServiceProcess:
     """The Procfile's worker, on this test database and the test Redis database."""
     return ServiceProcess.python(
@@ -212,7 +207,7 @@ def celery_worker(env: dict[str, str] | None = None, concurrency: int = 2) -> Se
         f"booking-test-{uuid.uuid4().hex[:6]}@%h", "--concurrency", str(concurrency),
         "--queues", "booking", "--loglevel", "INFO", "--without-heartbeat",
         "--without-mingle", "--without-gossip",
-        env={"DATABASE_URL": database_url(), **(env or {})},
+        env={"DATABASE_URL": settings_database_url(), **(env or {})},
         ready_path=None,
         name="booking-celery",
     )  # fmt: skip

@@ -21,11 +21,10 @@ from rentezy_common.events.consumer import get_consumer
 from rentezy_common.gateway import sign_request
 from rentezy_common.logs import new_request_id
 from rentezy_common.testing import kafka
-from rentezy_common.testing.processes import ServiceProcess
+from rentezy_common.testing.processes import ServiceProcess, free_port, settings_database_url
 from tests.conftest import (
     book,
     celery_worker,
-    database_url,
     expire_now,
     move_in,
     property_envelope,
@@ -61,7 +60,7 @@ def call(base: str, method: str, path: str, body=None, *, user_id=None, role=Non
 @pytest.fixture(scope="module")
 def services_env(django_db_setup, django_db_blocker):
     return {
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": settings_database_url(),
         "BOOKING_HOLD_SECONDS": str(HOLD_SECONDS),
         "BOOKING_SWEEP_GRACE_SECONDS": "1",
     }
@@ -151,7 +150,7 @@ def test_sweeper_expires_holds_whose_task_was_lost(web, make_room, services_env)
 
 def test_simulator_pays_through_the_real_webhook_endpoint(services_env, make_room):
     # The simulator posts to its own service here (there is no gateway in these tests).
-    port = ServiceProcess.gunicorn("booking_service").port
+    port = free_port()
     env = {
         **services_env,
         "BOOKING_HOLD_SECONDS": "600",

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from rentezy_common.search.indices import alias_targets
 from rentezy_common.search.testing import property_snapshot, snapshot_envelope
+from rentezy_common.testing.processes import settings_database_url
 from tests.conftest import produce, searchable_ids
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,6 @@ def procfile_command(kind: str) -> list[str]:
 def test_procfile_consumer_indexes_events_and_stops_on_sigterm(topic, search_alias_name):
     command = procfile_command("consumer")
     assert command[:3] == ["python", "manage.py", "run_consumer"]
-    database = settings.DATABASES["default"]
     process = subprocess.Popen(
         [sys.executable, *command[1:]],
         cwd=SERVICE_DIR,
@@ -40,10 +39,7 @@ def test_procfile_consumer_indexes_events_and_stops_on_sigterm(topic, search_ali
             "RENTEZY_ENV": "test",
             "SEARCH_PROPERTY_TOPIC": topic,
             "SEARCH_INDEX_ALIAS": search_alias_name,
-            "DATABASE_URL": (
-                f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-                f"{database['PORT']}/{database['NAME']}"
-            ),
+            "DATABASE_URL": settings_database_url(),
         },
         stderr=subprocess.PIPE,
         text=True,

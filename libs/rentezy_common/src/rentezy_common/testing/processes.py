@@ -56,6 +56,15 @@ def postgres_url(database: str) -> str:
     return f"postgres://rentezy:rentezy@127.0.0.1:{port}/{database}"
 
 
+def settings_database_url() -> str:
+    """The URL of this process's own database (under pytest, its test database), for
+    a child process that must work on the same data."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def fresh_database(name: str) -> str:
     """Drop and create database `name` on the local server; return its URL."""
     import psycopg
