@@ -28,11 +28,25 @@ def build_loadgen() -> Path:
 
 
 def process_cpu(pids: list[int]) -> float:
-    """CPU seconds (user + system) used so far by these processes (0 for one gone)."""
+    """CPU seconds (user + system) used so far by these processes and by their children
+    that have ended (0 for a process gone). Counting ended children keeps the figure
+    from going down when, say, a PostgreSQL backend exits: its time moves to the
+    postmaster's."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in pids:
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
+            total += sum(int(f) for f in fields[11:15]) / ticks
     return total
+
+
+def python_speed_us() -> float:
+    """Microseconds CPython takes for `sum(range(1000))` here (median of 7): a marker of
+    this machine's speed per core, printed with each report so that figures from another
+    machine can be scaled (the lower, the faster)."""
+    import statistics
+    import timeit
+
+    runs = [timeit.timeit("sum(range(1000))", number=20_000) / 20_000 * 1e6 for _ in range(7)]
+    return round(statistics.median(runs), 1)

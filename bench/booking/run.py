@@ -47,7 +47,7 @@ from rentezy_common.testing.processes import ServiceProcess, fresh_database, mig
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from benchkit import build_loadgen, process_cpu  # noqa: E402 - bench/ is on the path now
+from benchkit import build_loadgen, process_cpu, python_speed_us  # noqa: E402 - bench/ is on the path now
 
 TARGETS = {"oversold": 0, "burst_settle_s": 5.0, "uncontended_holds_per_s": 200.0}
 DATABASE = "rentezy_booking_bench"
@@ -184,6 +184,29 @@ class Bench:
         print(f"  {name}: {result}", flush=True)
         return result
 
+    def floor(self, room: str, concurrency: int, seconds: int) -> dict:
+        """The cheapest request booking_service answers, for scale: the public
+        availability of one room (a signed GET, one row read), in the same closed loop."""
+        groups = {
+            "booking_service": [self.web.pid, *self.web_children()],
+            "postgresql": pids("postgres"),
+            "redis": pids("redis-server"),
+        }
+        before = {name_: process_cpu(p) for name_, p in groups.items()}
+        completed = subprocess.run(
+            [str(self.loadgen), "-url", f"{self.web.url}/api/bookings/rooms/{room}/availability/",
+             *self.signed, "-c", str(concurrency), "-d", f"{seconds}s", "-warmup", "2s"],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        result = json.loads(completed.stdout)
+        served = result["rps"] * (seconds + 2)
+        result["cpu_ms_per_request"] = {
+            name_: round(1000 * (process_cpu(p) - before[name_]) / max(served, 1), 2)
+            for name_, p in groups.items()
+        }
+        print(f"  floor: {result}", flush=True)
+        return result
+
     def web_children(self) -> list[int]:
         path = Path(f"/proc/{self.web.pid}/task/{self.web.pid}/children")
         return [int(pid) for pid in path.read_text().split()] if path.exists() else []
@@ -239,6 +262,9 @@ def main() -> int:
                     bench.closed_loop(rooms, args.concurrency, args.seconds, "uncontended")
                     for _ in range(args.reps)
                 ]
+                design["floor"] = [
+                    bench.floor(rooms[0], args.concurrency, args.seconds) for _ in range(args.reps)
+                ]
             hot = seed_rooms(bench.database, 1, 1_000_000)
             design["hot_room"] = [
                 bench.closed_loop(hot, args.concurrency, args.seconds, "hot_room")
@@ -280,6 +306,15 @@ def summarize(results: dict) -> None:
         "p99_ms_median": median_of(main_design["uncontended"], "p99_ms"),
         "non_2xx": sum(r["non_2xx"] + r["errors"] for r in main_design["uncontended"]),
     }
+    summary["floor"] = {
+        "cpu_ms_per_request": {
+            name: statistics.median(r["cpu_ms_per_request"][name] for r in main_design["floor"])
+            for name in main_design["floor"][0]["cpu_ms_per_request"]
+        },
+        "rps_median": median_of(main_design["floor"], "rps"),
+        "p50_ms_median": median_of(main_design["floor"], "p50_ms"),
+        "non_2xx": sum(r["non_2xx"] + r["errors"] for r in main_design["floor"]),
+    }
     a, b = summary["hot_room"]["conditional_update"], summary["hot_room"]["select_for_update"]
     ba, bb = summary["burst"]["conditional_update"], summary["burst"]["select_for_update"]
     summary["ratios"] = {
@@ -300,6 +335,7 @@ def summarize(results: dict) -> None:
     results["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
+        "python_speed_us": python_speed_us(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
 
@@ -311,6 +347,8 @@ def write_report(results: dict) -> None:
     cpu = un["cpu_ms_per_hold"]
     hot_a, hot_b = s["hot_room"]["conditional_update"], s["hot_room"]["select_for_update"]
     r = s["ratios"]
+    fl = s["floor"]
+    fcpu = fl["cpu_ms_per_request"]
 
     def yes(ok: bool) -> str:
         return "met" if ok else "NOT met"
@@ -373,15 +411,25 @@ under the row lock. Raw figures: results.json.
 
 ## Why 200 holds/s is out of reach here
 
-A hold is a whole request through Django, a transaction (conditional UPDATE, booking
-INSERT, two outbox rows), the expiry task queued on Redis, and a Checkout Session
-created over HTTP. Measured in-process, booking_service's ~12 ms of CPU per hold
-splits roughly into Stripe's client 2.5 ms, Celery's publish 2 ms, the booking event
-1 ms, and 6-7 ms for Django, DRF and the hold's SQL; PostgreSQL and stripe-mock add
-about 5 ms more in their own processes. 200 holds/s on 2 CPUs leaves 10 ms per hold
-for all of them together. The service is stateless and scales with cores and
-replicas (the hold itself is one row lock held for ~1 ms), so the target is a matter of
-capacity, not of the design; this run stops at the CPUs' ceiling printed above.
+200 holds/s on {results["machine"]["cpus"]} CPUs leaves {1000 * results["machine"]["cpus"] / 200:.0f} ms of CPU per hold for every process
+together; a hold takes {sum(cpu.values()):.1f} ms (table above). For scale, the cheapest request
+booking_service answers, the public availability of one room (a signed GET that reads one
+row), in the same closed loop: {fl["rps_median"]:.0f} requests/s, p50 {fl["p50_ms_median"]:.1f} ms,
+**{fcpu["booking_service"]:.2f} ms of booking_service CPU per request** (PostgreSQL {fcpu["postgresql"]:.2f},
+Redis {fcpu["redis"]:.2f}; {fl["non_2xx"]} failed). That is the gateway signature and nonce,
+Django, DRF, one query and the JSON access log: a hold costs {cpu["booking_service"] / fcpu["booking_service"]:.1f}
+such requests of service CPU, for its transaction (conditional UPDATE, booking INSERT, two
+outbox rows), the expiry task queued on Redis and the Checkout Session created over HTTP
+(measured in-process: Stripe's client ~2.5 ms, Celery's publish ~1 ms, the rest Django,
+DRF and SQL). Even a hold that cost no more than this floor, with PostgreSQL and
+stripe-mock as measured, would need {fcpu["booking_service"] + cpu["postgresql"] + cpu["stripe-mock"] + cpu["redis"]:.1f} ms: at most
+{1000 * results["machine"]["cpus"] / (fcpu["booking_service"] + cpu["postgresql"] + cpu["stripe-mock"] + cpu["redis"]):.0f} holds/s here.
+
+This machine's speed per core, for comparing with another: CPython takes
+{results["machine"]["python_speed_us"]} µs for `sum(range(1000))` here (`benchkit.python_speed_us()`; the lower, the
+faster). The service is stateless and scales with cores and replicas (the hold itself is
+one row lock held for ~1 ms), so the target is a matter of CPU capacity, not of the
+design.
 
 Earlier figures on the way here: 24 ms of service CPU per hold before the stripe
 library's request logging was silenced, its response parsed without building a

@@ -20,8 +20,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from rentezy_common.errors import ApiError, Conflict, NotFound
+from rentezy_common.errors import Conflict, NotFound
 from rentezy_common.events import publish_event
+from rentezy_common.idempotency import IdempotencyKeyReused
 
 from . import inventory, payments
 from .models import Booking, BookingStatus, RefundStatus, StripeEvent
@@ -45,12 +46,6 @@ class NotBookable(Conflict):
 
 class IllegalTransition(Conflict):
     code = "illegal_transition"
-
-
-class IdempotencyKeyReused(ApiError):
-    status_code = 422
-    code = "idempotency_key_reused"
-    message = "This Idempotency-Key was used with a different request."
 
 
 class CancellationClosed(Conflict):

@@ -172,6 +172,23 @@ def test_tenant_cancels_a_pending_booking_and_units_come_back_at_once(tenant, ro
     assert [e.event_type for e in booking_events(booking)] == ["booking.held", "booking.cancelled"]
 
 
+def test_a_retried_cancel_with_its_key_answers_like_the_first(tenant, room):
+    booking = book(tenant, room.id, 1).json()["id"]
+    pay(booking)
+    path = f"/api/bookings/{booking}/cancel/"
+    first = tenant.post(path, HTTP_IDEMPOTENCY_KEY="cancel-1")
+    again = tenant.post(path, HTTP_IDEMPOTENCY_KEY="cancel-1")
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert first.json()["refund_status"] == "pending"
+    # Cancelled and refunded once; without the key a repeat is the state machine's 409.
+    assert [e.event_type for e in booking_events(booking)].count("booking.cancelled") == 1
+    assert tenant.post(path).status_code == 409
+    other = tenant.post(f"/api/bookings/{book(tenant, room.id, 1).json()['id']}/cancel/",
+                        HTTP_IDEMPOTENCY_KEY="cancel-1")  # fmt: skip
+    assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+
+
 def test_tenant_cancels_a_confirmed_booking_under_the_refund_policy(tenant, room, settings):
     settings.BOOKING_FULL_REFUND_DAYS = 7
     settings.BOOKING_LATE_CANCEL_REFUND_PERCENT = 50

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from rentezy_common.errors import NotFound, error_response
 from rentezy_common.gateway import role_required
+from rentezy_common.idempotency import REPLAYED_HEADER, idempotent, key_from
 
 from .. import payments, services, simulator
 from ..models import Booking, BookingStatus, Room
@@ -26,21 +27,6 @@ from ..representation import booking_json
 from .serializers import BookingRequestSerializer, SimulatePaymentSerializer
 
 logger = logging.getLogger(__name__)
-
-IDEMPOTENCY_HEADER = "HTTP_IDEMPOTENCY_KEY"
-MAX_IDEMPOTENCY_KEY = 255
-
-
-def _idempotency_key(request) -> str | None:
-    key = request.META.get(IDEMPOTENCY_HEADER)
-    if key is None:
-        return None
-    key = key.strip()
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
-        raise ValidationError(
-            {"Idempotency-Key": [f"1 to {MAX_IDEMPOTENCY_KEY} printable characters."]}
-        )
-    return key
 
 
 class BookingListView(GenericAPIView):
@@ -75,7 +61,8 @@ class BookingListView(GenericAPIView):
         return self.get_paginated_response([booking_json(b) for b in page])
 
     def post(self, request):
-        key = _idempotency_key(request)
+        # Its own key (services.create_booking): the Checkout Session is made after commit.
+        key = key_from(request)
         serializer = BookingRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         booking, created = services.create_booking(
@@ -83,7 +70,7 @@ class BookingListView(GenericAPIView):
         )
         response = Response(booking_json(booking), status=status.HTTP_201_CREATED)
         if not created:
-            response["Idempotent-Replayed"] = "true"
+            response[REPLAYED_HEADER] = "true"
         return response
 
 
@@ -108,6 +95,7 @@ class BookingDetailView(APIView):
 
 
 class BookingCancelView(APIView):
+    @idempotent
     def post(self, request, booking_id):
         booking = services.cancel(booking_id, actor_id=request.user.id, role=request.user.role)
         return Response(booking_json(booking))

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from rentezy_common.errors import NotFound
 from rentezy_common.gateway import role_required
+from rentezy_common.idempotency import idempotent
 
 from .. import selectors, services
 from ..choices import PropertyStatus
@@ -63,6 +64,7 @@ class PropertyListView(PublicReadMixin, GenericAPIView):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response([property_snapshot(prop) for prop in page])
 
+    @idempotent
     def post(self, request):
         serializer = _validated(PropertyInputSerializer, request.data)
         snapshot = services.property_create(
@@ -97,6 +99,7 @@ class PropertyDetailView(PublicReadMixin, APIView):
 class PropertyPublishView(APIView):
     permission_classes = [CanEdit]
 
+    @idempotent
     def post(self, request, pk):
         return Response(services.property_publish(property_id=pk, actor=request.user))
 
@@ -104,6 +107,7 @@ class PropertyPublishView(APIView):
 class PropertyUnpublishView(APIView):
     permission_classes = [CanEdit]
 
+    @idempotent
     def post(self, request, pk):
         return Response(services.property_unpublish(property_id=pk, actor=request.user))
 
@@ -116,6 +120,7 @@ class RoomListView(PublicReadMixin, APIView):
         prop = selectors.property_get_visible(property_id=pk, actor=request.user)
         return Response(property_snapshot(prop)["rooms"])
 
+    @idempotent
     def post(self, request, pk):
         selectors.property_get_for_change(property_id=pk, actor=request.user)
         serializer = _validated(RoomInputSerializer, request.data)

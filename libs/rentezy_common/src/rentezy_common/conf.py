@@ -101,6 +101,7 @@ def platform_settings(
             "django.contrib.contenttypes",
             "rest_framework",
             "rentezy_common.events",
+            "rentezy_common.idempotency",
             *apps,
         ],
         "MIDDLEWARE": [
@@ -132,6 +133,8 @@ def platform_settings(
         "READINESS_CHECKS": list(readiness),
         "GATEWAY_SIGNING_SECRETS": signing_secrets,
         "GATEWAY_SIGNATURE_MAX_AGE": env_int("GATEWAY_SIGNATURE_MAX_AGE", 30),  # seconds
+        # How long a POST's Idempotency-Key is remembered (rentezy_common.idempotency).
+        "IDEMPOTENCY_KEY_TTL_SECONDS": env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600),
         "GATEWAY_EXEMPT_PATHS": frozenset({"/healthz", "/readyz", "/metrics"}),
         # Path prefixes exempt from the signature check; empty unless a service serves
         # something the gateway never routes (auth_service: its Django admin).

@@ -1,3 +1,5 @@
+import time
+
 from django.http import HttpResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -6,6 +8,7 @@ from rest_framework.views import APIView
 
 from rentezy_common.errors import Conflict
 from rentezy_common.gateway import role_required
+from rentezy_common.idempotency import idempotent
 from tests.testapp.models import Item
 
 
@@ -72,3 +75,22 @@ class Crash(APIView):
 def plain_crash(request):
     raise ZeroDivisionError("bug")
     return HttpResponse()
+
+
+class IdempotentItems(APIView):
+    """Creates an Item per request, once per Idempotency-Key; a name "taken" is a 409
+    raised after the Item was written (it rolls back), a name "slow" holds the
+    transaction a moment (concurrent retries queue behind it)."""
+
+    permission_classes = [AllowAny]
+
+    @idempotent
+    def post(self, request):
+        serializer = ItemSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        if serializer.validated_data["name"] == "taken":
+            raise Conflict("That name is taken.", code="name_taken")
+        if serializer.validated_data["name"] == "slow":
+            time.sleep(0.3)
+        return Response(serializer.data, status=201)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/public", views.Public.as_view()),
     path("api/landlords-only", views.LandlordsOnly.as_view()),
     path("api/items", views.Items.as_view()),
+    path("api/idempotent-items", views.IdempotentItems.as_view()),
     path("api/conflict", views.ConflictView.as_view()),
     path("api/crash", views.Crash.as_view()),
     path("plain/crash", views.plain_crash),

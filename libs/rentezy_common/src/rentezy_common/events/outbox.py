@@ -374,7 +374,11 @@ class OutboxRelay:
                 logger.info("outbox lag", extra=outbox_lag())
                 next_report = now + 30
             if now >= next_purge:
+                # Housekeeping of the process every service runs.
+                from rentezy_common.idempotency import purge_expired
+
                 self.purge_sent()
+                purge_expired()
                 next_purge = now + 600
             if claimed < self.batch_size:
                 stop.wait(self.poll_interval)
