@@ -422,3 +422,21 @@ def can_see(booking: Booking, actor_id: str | None, role: str | None) -> bool:
     if role == "landlord":
         return booking.owner_id == actor_id
     return False
+
+
+def purge_stripe_events(batch: int = 10_000) -> int:
+    """Forget handled Stripe event ids older than BOOKING_STRIPE_EVENT_RETENTION_DAYS
+    (30): Stripe retries a webhook delivery for up to 3 days, so an older event does not
+    come again by itself. Deletes in batches to keep locks short."""
+    table = StripeEvent._meta.db_table
+    total = 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} "
+                "WHERE received_at < now() - make_interval(days => %s) LIMIT %s)",
+                [settings.BOOKING_STRIPE_EVENT_RETENTION_DAYS, batch],
+            )
+            total += cursor.rowcount
+            if cursor.rowcount < batch:
+                return total

@@ -35,6 +35,12 @@ def sweep() -> dict:
     return {"expired": expired, "refunds": len(refunds)}
 
 
+@shared_task(name="bookings.purge_stripe_events")
+def purge_stripe_events() -> int:
+    """Daily: drop the ledger of Stripe events past their retention."""
+    return services.purge_stripe_events()
+
+
 @shared_task(
     name="bookings.issue_refund",
     autoretry_for=(Exception,),

@@ -2,6 +2,7 @@
 
 import os
 
+from celery.schedules import crontab
 from django.conf import settings
 
 from rentezy_common.celery_app import make_celery_app
@@ -13,5 +14,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = make_celery_app(
     beat_schedule={
         "booking-sweep": {"task": "bookings.sweep", "schedule": settings.BOOKING_SWEEP_SECONDS},
+        "booking-purge-stripe-events": {
+            "task": "bookings.purge_stripe_events",
+            "schedule": crontab(minute=27, hour=3),
+        },
     }
 )

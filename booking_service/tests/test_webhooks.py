@@ -52,6 +52,31 @@ def test_the_same_event_delivered_twice_acts_once(tenant, room):
     assert StripeEvent.objects.filter(pk=event["id"]).count() == 1
 
 
+def test_handled_event_ids_are_forgotten_after_their_retention(tenant, room, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.BOOKING_STRIPE_EVENT_RETENTION_DAYS = 30
+    booking = Booking.objects.get(pk=book(tenant, room.id).json()["id"])
+    old, recent = (
+        simulator.checkout_event(booking, "declined"),
+        simulator.checkout_event(booking, "paid"),
+    )
+    post_webhook(old)
+    post_webhook(recent)
+    StripeEvent.objects.filter(pk=old["id"]).update(
+        received_at=timezone.now() - timedelta(days=30, minutes=1)
+    )
+    StripeEvent.objects.filter(pk=recent["id"]).update(
+        received_at=timezone.now() - timedelta(days=29, hours=23)
+    )
+    assert services.purge_stripe_events() == 1
+    assert list(StripeEvent.objects.values_list("id", flat=True)) == [recent["id"]]
+    # The remembered one is still a duplicate.
+    assert post_webhook(recent).json()["result"] == "duplicate"
+
+
 @pytest.mark.parametrize(
     "signature",
     [

@@ -34,6 +34,7 @@ PASSWORD = "e2e-Password-long-1"
 # after the run, so the worker never meets the hold-expiry tasks booking_service's own
 # tests leave behind, nor leaves its own for them.
 BOOKING_BROKER_DB = 31
+HOLD_SECONDS = 12  # booking_service's BOOKING_HOLD_SECONDS in these tests
 
 
 def redis_url(service: str, db: int | None = None) -> str:
@@ -98,6 +99,8 @@ def platform(tmp_path_factory):
         "PUBLIC_BASE_URL": gateway_url,
         "PAYMENT_SIMULATOR_WEBHOOK_URL": f"{gateway_url}/api/bookings/stripe/webhook/",
         "REDIS_URL": redis_url("booking", BOOKING_BROKER_DB),
+        # Short holds, so a test can watch one expire; the other tests pay within seconds.
+        "BOOKING_HOLD_SECONDS": str(HOLD_SECONDS),
     }
     flush_booking_broker()
     processes: dict[str, ServiceProcess] = {}

@@ -13,7 +13,7 @@ import hmac
 import json
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 # Seconds for anything that crosses Kafka: generous for a loaded CI box, and for the
@@ -215,6 +215,55 @@ def test_tenants_book_pay_and_sell_out_a_room_through_the_gateway(api, user):
     )
     assert hit["id"] == pid and hit["available_units"] == 1
     print("followed in (s):", {k: round(v, 2) for k, v in timings.items()})
+
+
+def test_an_unpaid_hold_expires_by_itself_and_a_late_payment_still_gets_the_unit(api, user):
+    """The expiry task queued with the hold runs on the real Celery worker at
+    `expires_at`: the unit comes back to booking and to search without anybody asking;
+    the tenant who pays afterwards still gets it, since it is free."""
+    landlord, _ = user("landlord")
+    tenant, _ = user("tenant")
+    word = "zx" + uuid.uuid4().hex[:6]
+    pid, room_id = publish_listing(api, landlord, word, units=1)
+    bookable(api, room_id, tenant, units=1)
+
+    held = book(api, tenant, room_id)
+    assert held.status_code == 201, held.text
+    booking = held.json()
+    assert booking["status"] == "PENDING"
+    assert availability(api, room_id, tenant)["available_units"] == 0
+    wait_until(
+        lambda: search_hit(api, tenant, pid, word, available="true") is None,
+        "the held listing dropping out of available=true",
+    )
+
+    expires_at = datetime.fromisoformat(booking["expires_at"])
+    hold = (expires_at - datetime.fromisoformat(booking["created_at"])).total_seconds()
+    assert 5 <= hold <= 60, f"the e2e booking service holds for {hold} s"  # conftest's setting
+    wait_until(
+        lambda: get_booking(api, tenant, booking["id"])["status"] == "EXPIRED",
+        "the hold expiring",
+        limit=hold + LIMIT,
+    )
+    assert datetime.now(UTC) >= expires_at, "expired before its time"
+    after = get_booking(api, tenant, booking["id"])
+    assert after["reason"] == "hold_expired"
+    room = availability(api, room_id, tenant)
+    assert (room["available_units"], room["held_units"], room["booked_units"]) == (1, 0, 0)
+    wait_until(
+        lambda: search_hit(api, tenant, pid, word, available="true"),
+        "the listing back in search after the expiry",
+    )
+
+    # Paid after all (the checkout page was still open): the free unit is taken again.
+    paid = api.post(
+        f"/api/bookings/{booking['id']}/simulate-payment/", json={"outcome": "paid"},
+        headers=tenant,
+    )  # fmt: skip
+    assert paid.status_code == 200, paid.text
+    assert get_booking(api, tenant, booking["id"])["status"] == "CONFIRMED"
+    room = availability(api, room_id, tenant)
+    assert (room["available_units"], room["held_units"], room["booked_units"]) == (0, 0, 1)
 
 
 def test_a_forged_stripe_webhook_through_the_gateway_changes_nothing(api, user):

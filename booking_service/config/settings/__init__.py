@@ -28,6 +28,8 @@ BOOKING_HOLD_SECONDS = env_int("BOOKING_HOLD_SECONDS", 600)
 # from its scheduled task (seconds).
 BOOKING_SWEEP_SECONDS = env_int("BOOKING_SWEEP_SECONDS", 30)
 BOOKING_SWEEP_GRACE_SECONDS = env_int("BOOKING_SWEEP_GRACE_SECONDS", 5)
+# Days a handled Stripe event id is remembered (Stripe retries deliveries for 3 days).
+BOOKING_STRIPE_EVENT_RETENTION_DAYS = env_int("BOOKING_STRIPE_EVENT_RETENTION_DAYS", 30)
 # Largest quantity in one booking, and how far ahead a move-in may be (days).
 BOOKING_MAX_QUANTITY = env_int("BOOKING_MAX_QUANTITY", 50)
 BOOKING_MAX_ADVANCE_DAYS = env_int("BOOKING_MAX_ADVANCE_DAYS", 366)
