@@ -137,8 +137,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.full_name = (self.full_name or "").strip()
 
     def save(self, *args, **kwargs) -> None:
+        """Save; when the password of an existing user was changed with set_password()
+        (the API, `manage.py changepassword`, the admin's password form), also revoke
+        every session of the user and announce `user.password_changed`, in the same
+        transaction: whoever knew the old password is signed out everywhere. (A hash
+        upgraded at login is not a change: Django saves it without `_password`.)"""
         self.email = normalize_email(self.email)
-        super().save(*args, **kwargs)
+        changed = self._password is not None and not self._state.adding
+        if not changed:
+            super().save(*args, **kwargs)
+            return
+        from .events import user_event_publish  # events imports this module
+
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            UserSession.objects.filter(user_id=self.pk, revoked_at=None).update(
+                revoked_at=timezone.now(), revoke_reason=RevokeReason.PASSWORD_CHANGE
+            )
+            user_event_publish(user=self, event_type="user.password_changed")
 
 
 class UserSession(models.Model):

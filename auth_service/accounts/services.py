@@ -259,10 +259,9 @@ def user_change_password(*, user_id: int, current_password: str, new_password: s
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.set_password(new_password)
+        # User.save() revokes every session and announces the change.
         user.save(update_fields=["password", "updated_at"])
-        sessions_revoke_all(user_id=user.pk, reason=RevokeReason.PASSWORD_CHANGE)
         pair = _session_open(user=user)
-        user_event_publish(user=user, event_type="user.password_changed")
     return pair
 
 

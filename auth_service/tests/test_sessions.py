@@ -1,7 +1,9 @@
 """Refresh rotation, reuse detection, logout and password change."""
 
+import io
+
 import pytest
-from accounts.models import RefreshToken, UserSession
+from accounts.models import RefreshToken, User, UserSession
 
 from rentezy_common.events.models import OutboxEvent
 
@@ -167,6 +169,40 @@ def test_password_change_revokes_every_session_and_returns_a_new_pair(
     event = OutboxEvent.objects.filter(aggregate_id=str(user.pk)).latest("seq")
     assert event.event_type == "user.password_changed"
     assert "password" not in event.payload
+
+
+def test_changepassword_command_signs_the_user_out_everywhere(
+    user, login, refresh, introspect, monkeypatch
+):
+    """An operator's `manage.py changepassword` (say, for an account taken over) ends
+    every session like the API does: whoever had the old password is out."""
+    from django.contrib.auth.management.commands import changepassword
+    from django.core.management import call_command
+
+    tokens = login(user.email).json()
+    new_password = "0perator-Set-passphrase"
+    monkeypatch.setattr(changepassword.getpass, "getpass", lambda prompt="": new_password)
+
+    call_command("changepassword", user.email, stdout=io.StringIO())
+
+    assert introspect(tokens["access"]) == {"active": False}
+    assert refresh(tokens["refresh"]).status_code == 401
+    assert login(user.email, new_password).status_code == 200
+    event = OutboxEvent.objects.filter(aggregate_id=str(user.pk)).latest("seq")
+    assert event.event_type == "user.password_changed"
+
+
+def test_a_password_hash_upgraded_at_login_keeps_the_sessions(user, login, refresh, settings):
+    tokens = login(user.email).json()
+    # A stronger hasher configuration: the next login re-hashes the password.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+    before = User.objects.get(pk=user.pk).password
+    assert login(user.email).status_code == 200
+    assert User.objects.get(pk=user.pk).password != before
+    assert refresh(tokens["refresh"]).status_code == 200
 
 
 def test_password_change_with_the_wrong_current_password(user, tokens, introspect):
