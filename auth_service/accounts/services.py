@@ -175,7 +175,13 @@ def session_refresh(*, refresh_token: str) -> TokenPair:
     The token row (and its session) is locked FOR UPDATE, so two concurrent refreshes
     with the same token serialize: the second sees the token already used. Presenting a
     used token means someone holds a copy; the whole session (every token rotated from
-    the same login) is revoked, and that revocation is committed before answering 401."""
+    the same login) is revoked, and that revocation is committed before answering 401.
+
+    Except a duplicate: the token was spent less than AUTH_REFRESH_REUSE_GRACE_SECONDS
+    ago and it is still the session's latest rotation (its successor was never used).
+    That is a client refreshing twice at once (two tabs, a retry after a timeout); it
+    gets a pair of its own in the same session, as Okta's grace period and Auth0's reuse
+    interval allow."""
     token_hash = refresh_token_hash(refresh_token)
     outcome: TokenPair | None = None
     with transaction.atomic():
@@ -190,7 +196,14 @@ def session_refresh(*, refresh_token: str) -> TokenPair:
         session = token.session
         user = session.user
         now = timezone.now()
-        if token.used_at is not None:
+        usable = not session.is_revoked and token.expires_at > now and user.is_active
+        if token.used_at is not None and usable and _refresh_duplicate(token, session, now):
+            logger.info(
+                "refresh token presented twice within the grace period",
+                extra={"user_id": user.pk, "session_id": str(session.pk)},
+            )
+            outcome = _tokens_issue(user=user, session=session, now=now)
+        elif token.used_at is not None:
             if not session.is_revoked:
                 session.revoked_at = now
                 session.revoke_reason = RevokeReason.REUSE_DETECTED
@@ -199,7 +212,7 @@ def session_refresh(*, refresh_token: str) -> TokenPair:
                     "rotated refresh token presented again: session revoked",
                     extra={"user_id": user.pk, "session_id": str(session.pk)},
                 )
-        elif not session.is_revoked and token.expires_at > now and user.is_active:
+        elif usable:
             token.used_at = now
             token.save(update_fields=["used_at"])
             session.last_refreshed_at = now
@@ -208,6 +221,13 @@ def session_refresh(*, refresh_token: str) -> TokenPair:
     if outcome is None:
         raise InvalidRefreshToken()
     return outcome
+
+
+def _refresh_duplicate(token: RefreshToken, session: UserSession, now) -> bool:
+    """A spent token presented again within the grace period, before anything was
+    rotated after it (`last_refreshed_at` is set to the `used_at` of every rotation)."""
+    grace = timedelta(seconds=settings.AUTH_REFRESH_REUSE_GRACE_SECONDS)
+    return now - token.used_at <= grace and session.last_refreshed_at == token.used_at
 
 
 def session_logout(*, user_id: int, access_token: str | None, refresh_token: str | None) -> int:

@@ -1,10 +1,11 @@
-"""Two refreshes with the same token at the same moment: exactly one may win."""
+"""Two refreshes with the same token at the same moment: they serialize on the token's
+row; without a grace period exactly one may win, with one both keep the session."""
 
 import threading
 import time
 
 import pytest
-from accounts.models import RefreshToken
+from accounts.models import RefreshToken, UserSession
 from accounts.tokens import refresh_token_hash
 from django.db import connection, connections, transaction
 
@@ -22,9 +23,7 @@ def _waiting_on_locks() -> int:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_refreshes_with_one_token_let_exactly_one_succeed(user, login):
-    refresh = login(user.email).json()["refresh"]
+def _refresh_twice_at_once(refresh: str) -> list[int]:
     results: list[int] = []
     errors: list[BaseException] = []
 
@@ -54,4 +53,21 @@ def test_concurrent_refreshes_with_one_token_let_exactly_one_succeed(user, login
         thread.join(timeout=30)
 
     assert not errors
-    assert sorted(results) == [200, 401]
+    return sorted(results)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_with_one_token_let_exactly_one_succeed(user, login, settings):
+    settings.AUTH_REFRESH_REUSE_GRACE_SECONDS = 0
+    assert _refresh_twice_at_once(login(user.email).json()["refresh"]) == [200, 401]
+    assert UserSession.objects.get().revoke_reason == "reuse_detected"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_within_the_grace_period_both_keep_the_session(user, login, settings):
+    settings.AUTH_REFRESH_REUSE_GRACE_SECONDS = 10
+    assert _refresh_twice_at_once(login(user.email).json()["refresh"]) == [200, 200]
+    session = UserSession.objects.get()
+    assert session.revoked_at is None
+    # One spent token, two live successors.
+    assert RefreshToken.objects.filter(session=session, used_at=None).count() == 2

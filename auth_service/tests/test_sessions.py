@@ -78,11 +78,50 @@ def test_reuse_in_one_session_leaves_the_users_other_sessions_alone(
     phone = login(user.email).json()
     laptop = login(user.email).json()
 
-    refresh(phone["refresh"])
+    rotated = refresh(phone["refresh"]).json()
+    refresh(rotated["refresh"])
     assert refresh(phone["refresh"]).status_code == 401  # reuse: phone session revoked
 
     assert introspect(laptop["access"])["active"] is True
     assert refresh(laptop["refresh"]).status_code == 200
+
+
+def test_a_duplicate_refresh_within_the_grace_period_gets_its_own_pair(
+    tokens, refresh, introspect, settings
+):
+    """Two tabs refresh with the same token: both keep the session."""
+    settings.AUTH_REFRESH_REUSE_GRACE_SECONDS = 10
+    first = refresh(tokens["refresh"])
+    again = refresh(tokens["refresh"])
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.json()["refresh"] != again.json()["refresh"]
+    assert introspect(again.json()["access"])["sid"] == introspect(tokens["access"])["sid"]
+    assert UserSession.objects.get().revoked_at is None
+    # Each tab goes on with its own token.
+    assert refresh(first.json()["refresh"]).status_code == 200
+    assert refresh(again.json()["refresh"]).status_code == 200
+
+
+def test_a_spent_token_after_the_grace_period_is_reuse(tokens, refresh, introspect, settings):
+    from datetime import timedelta
+
+    settings.AUTH_REFRESH_REUSE_GRACE_SECONDS = 10
+    rotated = refresh(tokens["refresh"]).json()
+    spent = RefreshToken.objects.exclude(used_at=None).get()
+    earlier = spent.used_at - timedelta(seconds=11)
+    RefreshToken.objects.filter(pk=spent.pk).update(used_at=earlier)
+    UserSession.objects.update(last_refreshed_at=earlier)
+
+    assert refresh(tokens["refresh"]).status_code == 401
+    assert UserSession.objects.get().revoke_reason == "reuse_detected"
+    assert refresh(rotated["refresh"]).status_code == 401
+
+
+def test_without_a_grace_period_a_duplicate_is_reuse(tokens, refresh, settings):
+    settings.AUTH_REFRESH_REUSE_GRACE_SECONDS = 0
+    assert refresh(tokens["refresh"]).status_code == 200
+    assert refresh(tokens["refresh"]).status_code == 401
+    assert UserSession.objects.get().revoke_reason == "reuse_detected"
 
 
 def test_expired_refresh_token_is_401(tokens, refresh):

@@ -60,6 +60,13 @@ def test_production_accepts_a_real_secret_and_reads_lifetimes():
     assert result.stdout.strip() == "300"
 
 
+@pytest.mark.parametrize("grace", ["-1", "61"])
+def test_a_refresh_grace_period_outside_0_to_60_seconds_is_refused(grace):
+    result = _load_settings(AUTH_JWT_SECRET="r" * 48, AUTH_REFRESH_REUSE_GRACE_SECONDS=grace)
+    assert result.returncode != 0
+    assert "AUTH_REFRESH_REUSE_GRACE_SECONDS must be 0 to 60" in result.stderr
+
+
 @pytest.mark.django_db
 def test_purge_expired_tokens(user, login, capsys):
     login(user.email)  # a live session

@@ -94,6 +94,11 @@ AUTH_JWT_ISSUER = "rentezy-auth"
 AUTH_JWT_AUDIENCE = "rentezy"
 AUTH_ACCESS_TOKEN_SECONDS = env_int("AUTH_ACCESS_TOKEN_SECONDS", 900)  # 15 minutes
 AUTH_REFRESH_TOKEN_SECONDS = env_int("AUTH_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)  # 30 days
+# A rotated refresh token presented again this soon, before its successor was used, is
+# a client's duplicate (two tabs refreshing at once), not a theft: 0 turns this off.
+AUTH_REFRESH_REUSE_GRACE_SECONDS = env_int("AUTH_REFRESH_REUSE_GRACE_SECONDS", 10)
+if not 0 <= AUTH_REFRESH_REUSE_GRACE_SECONDS <= 60:
+    raise ImproperlyConfigured("AUTH_REFRESH_REUSE_GRACE_SECONDS must be 0 to 60.")
 
 # --- Failed-login lockout, per normalised email, counted in Redis ---------------------
 AUTH_LOGIN_MAX_FAILURES = env_int("AUTH_LOGIN_MAX_FAILURES", 5)
