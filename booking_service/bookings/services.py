@@ -23,6 +23,7 @@ from django.utils import timezone
 from rentezy_common.errors import Conflict, NotFound
 from rentezy_common.events import publish_event
 from rentezy_common.idempotency import IdempotencyKeyReused
+from rentezy_common.retention import delete_older_than
 
 from . import inventory, payments
 from .models import Booking, BookingStatus, RefundStatus, StripeEvent
@@ -424,19 +425,9 @@ def can_see(booking: Booking, actor_id: str | None, role: str | None) -> bool:
     return False
 
 
-def purge_stripe_events(batch: int = 10_000) -> int:
+def purge_stripe_events() -> int:
     """Forget handled Stripe event ids older than BOOKING_STRIPE_EVENT_RETENTION_DAYS
     (30): Stripe retries a webhook delivery for up to 3 days, so an older event does not
-    come again by itself. Deletes in batches to keep locks short."""
-    table = StripeEvent._meta.db_table
-    total = 0
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} "
-                "WHERE received_at < now() - make_interval(days => %s) LIMIT %s)",
-                [settings.BOOKING_STRIPE_EVENT_RETENTION_DAYS, batch],
-            )
-            total += cursor.rowcount
-            if cursor.rowcount < batch:
-                return total
+    come again by itself."""
+    days = settings.BOOKING_STRIPE_EVENT_RETENTION_DAYS
+    return delete_older_than(StripeEvent._meta.db_table, "received_at", timedelta(days=days))

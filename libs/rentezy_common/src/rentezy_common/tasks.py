@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
-from django.db import connection
 
 from .events.models import ProcessedEvent
+from .retention import delete_older_than
 
 
 @shared_task(name="rentezy_common.tasks.purge_processed_events")
@@ -18,15 +20,6 @@ def purge_processed_events(batch: int = 10_000) -> int:
     whose handlers are idempotent by version. Deletes in batches to keep locks short.
     """
     days = getattr(settings, "PROCESSED_EVENT_RETENTION_DAYS", 14)
-    table = ProcessedEvent._meta.db_table
-    total = 0
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} "
-                "WHERE processed_at < now() - make_interval(days => %s) LIMIT %s)",
-                [days, batch],
-            )
-            total += cursor.rowcount
-            if cursor.rowcount < batch:
-                return total
+    return delete_older_than(
+        ProcessedEvent._meta.db_table, "processed_at", timedelta(days=days), batch=batch
+    )

@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -339,16 +339,12 @@ class OutboxRelay:
     # -- loop ----------------------------------------------------------------------
     def purge_sent(self, limit: int = 5000) -> int:
         """Delete rows sent more than RETENTION_HOURS ago (kept meanwhile for audits)."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                DELETE FROM {OUTBOX_TABLE} WHERE seq IN (
-                    SELECT seq FROM {OUTBOX_TABLE}
-                    WHERE sent_at < now() - make_interval(hours => %s) LIMIT %s)
-                """,
-                [self.retention_hours, limit],
-            )
-            return cursor.rowcount
+        from rentezy_common.retention import delete_older_than
+
+        return delete_older_than(
+            OUTBOX_TABLE, "sent_at", timedelta(hours=self.retention_hours),
+            key="seq", batch=limit, limit=limit,
+        )  # fmt: skip
 
     def run(self, stop: threading.Event) -> None:
         from django.db import close_old_connections

@@ -37,6 +37,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from rentezy_common.errors import ApiError
+from rentezy_common.retention import delete_older_than
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -129,11 +130,6 @@ def purge_expired(limit: int = 5000) -> int:
     10 minutes in every service; an expired key is ignored even before it is purged)."""
     from .models import IdempotencyKey
 
-    table = IdempotencyKey._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE id IN "
-            f"(SELECT id FROM {table} WHERE created_at < %s LIMIT %s)",
-            [timezone.now() - ttl(), limit],
-        )
-        return cursor.rowcount
+    return delete_older_than(
+        IdempotencyKey._meta.db_table, "created_at", ttl(), batch=limit, limit=limit
+    )
