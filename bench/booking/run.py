@@ -131,9 +131,9 @@ class Bench:
         )
         return path
 
-    def loadgen_run(self, extra: list[str]) -> dict:
+    def loadgen_run(self, extra: list[str], path: str = "/api/bookings/", method="POST") -> dict:
         completed = subprocess.run(
-            [str(self.loadgen), "-url", self.web.url + "/api/bookings/", "-method", "POST",
+            [str(self.loadgen), "-url", self.web.url + path, "-method", method,
              *self.signed, *extra],
             check=True, capture_output=True, text=True,
         )  # fmt: skip
@@ -164,46 +164,39 @@ class Bench:
             print(f"  burst: {out[-1]}", flush=True)
         return out
 
-    def closed_loop(self, rooms: list[str], concurrency: int, seconds: int, name: str) -> dict:
-        """A closed loop; also the CPU each process group spent per hold meanwhile
-        (warm-up included in both the CPU and the count of holds: a ratio)."""
+    def measured(self, extra: list[str], concurrency: int, seconds: int, cpu_key: str,
+                 **request) -> dict:  # fmt: skip
+        """A closed loop of the load generator; also the CPU each process group spent per
+        request meanwhile (warm-up included in both the CPU and the count: a ratio)."""
         groups = {
             "booking_service": [self.web.pid, *self.web_children()],
             "postgresql": pids("postgres"),
             "stripe-mock": pids("stripe-mock"),
             "redis": pids("redis-server"),
         }
-        before = {name_: process_cpu(p) for name_, p in groups.items()}
+        before = {name: process_cpu(p) for name, p in groups.items()}
         result = self.loadgen_run(["-c", str(concurrency), "-d", f"{seconds}s", "-warmup", "2s",
-                                   "-bodies", str(self.bodies(rooms, name))])  # fmt: skip
-        holds = result["rps"] * (seconds + 2)  # the warm-up ran at about the same rate
-        result["cpu_ms_per_hold"] = {
-            name_: round(1000 * (process_cpu(p) - before[name_]) / max(holds, 1), 2)
-            for name_, p in groups.items()
+                                   *extra], **request)  # fmt: skip
+        served = result["rps"] * (seconds + 2)  # the warm-up ran at about the same rate
+        result[cpu_key] = {
+            name: round(1000 * (process_cpu(p) - before[name]) / max(served, 1), 2)
+            for name, p in groups.items()
         }
+        return result
+
+    def closed_loop(self, rooms: list[str], concurrency: int, seconds: int, name: str) -> dict:
+        """Holds in a closed loop, round-robin over `rooms`."""
+        bodies = ["-bodies", str(self.bodies(rooms, name))]
+        result = self.measured(bodies, concurrency, seconds, "cpu_ms_per_hold")
         print(f"  {name}: {result}", flush=True)
         return result
 
     def floor(self, room: str, concurrency: int, seconds: int) -> dict:
-        """The cheapest request booking_service answers, for scale: the public
-        availability of one room (a signed GET, one row read), in the same closed loop."""
-        groups = {
-            "booking_service": [self.web.pid, *self.web_children()],
-            "postgresql": pids("postgres"),
-            "redis": pids("redis-server"),
-        }
-        before = {name_: process_cpu(p) for name_, p in groups.items()}
-        completed = subprocess.run(
-            [str(self.loadgen), "-url", f"{self.web.url}/api/bookings/rooms/{room}/availability/",
-             *self.signed, "-c", str(concurrency), "-d", f"{seconds}s", "-warmup", "2s"],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        result = json.loads(completed.stdout)
-        served = result["rps"] * (seconds + 2)
-        result["cpu_ms_per_request"] = {
-            name_: round(1000 * (process_cpu(p) - before[name_]) / max(served, 1), 2)
-            for name_, p in groups.items()
-        }
+        """A small request, for scale: the public availability of one room (a signed GET
+        running two small ORM queries), in the same closed loop."""
+        path = f"/api/bookings/rooms/{room}/availability/"
+        result = self.measured([], concurrency, seconds, "cpu_ms_per_request", path=path,
+                               method="GET")  # fmt: skip
         print(f"  floor: {result}", flush=True)
         return result
 
@@ -284,6 +277,19 @@ def median_of(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
+def closed_loop_summary(runs: list[dict], cpu_key: str) -> dict:
+    """Medians over repeated closed loops, CPU per process group included."""
+    return {
+        cpu_key: {
+            name: statistics.median(r[cpu_key][name] for r in runs) for name in runs[0][cpu_key]
+        },
+        "rps_median": median_of(runs, "rps"),
+        "p50_ms_median": median_of(runs, "p50_ms"),
+        "p99_ms_median": median_of(runs, "p99_ms"),
+        "non_2xx": sum(r["non_2xx"] + r["errors"] for r in runs),
+    }
+
+
 def summarize(results: dict) -> None:
     designs = results["designs"]
     main_design = designs["conditional_update"]
@@ -296,25 +302,8 @@ def summarize(results: dict) -> None:
             "p99_ms_median": median_of(design["hot_room"], "p99_ms"),
             "non_2xx": sum(r["non_2xx"] + r["errors"] for r in design["hot_room"]),
         }
-    summary["uncontended"] = {
-        "cpu_ms_per_hold": {
-            name: statistics.median(r["cpu_ms_per_hold"][name] for r in main_design["uncontended"])
-            for name in main_design["uncontended"][0]["cpu_ms_per_hold"]
-        },
-        "rps_median": median_of(main_design["uncontended"], "rps"),
-        "p50_ms_median": median_of(main_design["uncontended"], "p50_ms"),
-        "p99_ms_median": median_of(main_design["uncontended"], "p99_ms"),
-        "non_2xx": sum(r["non_2xx"] + r["errors"] for r in main_design["uncontended"]),
-    }
-    summary["floor"] = {
-        "cpu_ms_per_request": {
-            name: statistics.median(r["cpu_ms_per_request"][name] for r in main_design["floor"])
-            for name in main_design["floor"][0]["cpu_ms_per_request"]
-        },
-        "rps_median": median_of(main_design["floor"], "rps"),
-        "p50_ms_median": median_of(main_design["floor"], "p50_ms"),
-        "non_2xx": sum(r["non_2xx"] + r["errors"] for r in main_design["floor"]),
-    }
+    summary["uncontended"] = closed_loop_summary(main_design["uncontended"], "cpu_ms_per_hold")
+    summary["floor"] = closed_loop_summary(main_design["floor"], "cpu_ms_per_request")
     a, b = summary["hot_room"]["conditional_update"], summary["hot_room"]["select_for_update"]
     ba, bb = summary["burst"]["conditional_update"], summary["burst"]["select_for_update"]
     summary["ratios"] = {
