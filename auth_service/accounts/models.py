@@ -138,10 +138,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs) -> None:
         """Save; when the password of an existing user was changed with set_password()
-        (the API, `manage.py changepassword`, the admin's password form), also revoke
-        every session of the user and announce `user.password_changed`, in the same
-        transaction: whoever knew the old password is signed out everywhere. (A hash
-        upgraded at login is not a change: Django saves it without `_password`.)"""
+        (the API, `manage.py changepassword`), also revoke every session of the user and
+        announce `user.password_changed`, in the same transaction: whoever knew the old
+        password is signed out everywhere. (A hash upgraded at login is not a change:
+        Django saves it without `_password`.)"""
         self.email = normalize_email(self.email)
         changed = self._password is not None and not self._state.adding
         if not changed:

@@ -346,6 +346,18 @@ class OutboxRelay:
             key="seq", batch=limit, limit=limit,
         )  # fmt: skip
 
+    def housekeeping(self) -> None:
+        """Every 10 minutes, in the process every service runs: sent outbox rows and
+        expired Idempotency-Keys past their retention. A failure is logged and retried
+        next time; it never stops the relay."""
+        from rentezy_common.idempotency import purge_expired
+
+        for purge in (self.purge_sent, purge_expired):
+            try:
+                purge()
+            except Exception:
+                logger.exception("outbox relay housekeeping failed", extra={"step": purge.__name__})
+
     def run(self, stop: threading.Event) -> None:
         from django.db import close_old_connections
 
@@ -370,12 +382,8 @@ class OutboxRelay:
                 logger.info("outbox lag", extra=outbox_lag())
                 next_report = now + 30
             if now >= next_purge:
-                # Housekeeping of the process every service runs.
-                from rentezy_common.idempotency import purge_expired
-
-                self.purge_sent()
-                purge_expired()
                 next_purge = now + 600
+                self.housekeeping()
             if claimed < self.batch_size:
                 stop.wait(self.poll_interval)
         self.close()

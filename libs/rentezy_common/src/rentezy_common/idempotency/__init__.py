@@ -32,6 +32,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.http.request import RawPostDataException
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -69,7 +70,10 @@ def ttl() -> timedelta:
 
 def _fingerprint(request) -> str:
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
-    digest.update(request.body)
+    try:
+        digest.update(request.body)
+    except RawPostDataException:  # something parsed the stream first: hash what it read
+        digest.update(json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder).encode())
     return digest.hexdigest()
 
 
