@@ -151,10 +151,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            UserSession.objects.filter(user_id=self.pk, revoked_at=None).update(
-                revoked_at=timezone.now(), revoke_reason=RevokeReason.PASSWORD_CHANGE
-            )
+            UserSession.objects.filter(user_id=self.pk).revoke(RevokeReason.PASSWORD_CHANGE)
             user_event_publish(user=self, event_type="user.password_changed")
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def revoke(self, reason: str) -> int:
+        """Revoke the sessions of this queryset still live; returns how many."""
+        return self.filter(revoked_at=None).update(revoked_at=timezone.now(), revoke_reason=reason)
 
 
 class UserSession(models.Model):
@@ -168,6 +172,8 @@ class UserSession(models.Model):
     revoke_reason = models.CharField(
         max_length=32, choices=RevokeReason.choices, blank=True, default=""
     )
+
+    objects = UserSessionQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"session {self.id} of user {self.user_id}"

@@ -136,9 +136,7 @@ def _session_open(*, user: User) -> TokenPair:
 
 def sessions_revoke_all(*, user_id: int, reason: str) -> int:
     """Revoke every live session of a user; returns how many."""
-    return UserSession.objects.filter(user_id=user_id, revoked_at=None).update(
-        revoked_at=timezone.now(), revoke_reason=reason
-    )
+    return UserSession.objects.filter(user_id=user_id).revoke(reason)
 
 
 def _dummy_password_check(password: str) -> None:
@@ -252,9 +250,9 @@ def session_logout(*, user_id: int, access_token: str | None, refresh_token: str
     if not session_ids:
         raise NoSession()
     with transaction.atomic():
-        return UserSession.objects.filter(
-            pk__in=session_ids, user_id=user_id, revoked_at=None
-        ).update(revoked_at=timezone.now(), revoke_reason=RevokeReason.LOGOUT)
+        return UserSession.objects.filter(pk__in=session_ids, user_id=user_id).revoke(
+            RevokeReason.LOGOUT
+        )
 
 
 def user_change_password(*, user_id: int, current_password: str, new_password: str) -> TokenPair:

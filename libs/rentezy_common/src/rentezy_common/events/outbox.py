@@ -28,6 +28,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from ..logs import get_request_id
+from ..retention import delete_older_than
 from .envelope import EventEnvelope
 from .kafka import producer_config
 from .models import AggregateVersion, OutboxEvent
@@ -339,8 +340,6 @@ class OutboxRelay:
     # -- loop ----------------------------------------------------------------------
     def purge_sent(self, limit: int = 5000) -> int:
         """Delete rows sent more than RETENTION_HOURS ago (kept meanwhile for audits)."""
-        from rentezy_common.retention import delete_older_than
-
         return delete_older_than(
             OUTBOX_TABLE, "sent_at", timedelta(hours=self.retention_hours),
             key="seq", batch=limit, limit=limit,
