@@ -8,15 +8,15 @@ from rentezy_common.env import env_int, env_str
 
 from .stripe import stripe_settings
 
-globals().update(
-    platform_settings(
-        service="booking",
-        base_dir=Path(__file__).resolve().parent.parent.parent,
-        apps=["bookings"],
-        readiness=("database", "redis", "kafka"),
-    )
+_platform = platform_settings(
+    service="booking",
+    base_dir=Path(__file__).resolve().parent.parent.parent,
+    apps=["bookings"],
+    readiness=("database", "redis", "kafka"),
 )
-globals().update(stripe_settings(RENTEZY_ENV))  # noqa: F821 - set just above
+globals().update(_platform)
+globals().update(stripe_settings(_platform["RENTEZY_ENV"]))
+PUBLIC_BASE_URL = _platform["PUBLIC_BASE_URL"]
 
 BOOKING_EVENTS_TOPIC = env_str("BOOKING_EVENTS_TOPIC", "booking-events")
 PROPERTY_EVENTS_TOPIC = env_str("PROPERTY_EVENTS_TOPIC", "property-events")
@@ -43,8 +43,8 @@ if BOOKING_HOLD_STRATEGY not in ("conditional_update", "select_for_update"):
 
     raise ImproperlyConfigured("BOOKING_HOLD_STRATEGY: conditional_update or select_for_update")
 
-# Where Stripe sends the tenant back after paying or giving up (the web app).
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Where Stripe sends the tenant back after paying or giving up (the web app), under the
+# platform's PUBLIC_BASE_URL.
 BOOKING_CHECKOUT_SUCCESS_URL = env_str(
     "BOOKING_CHECKOUT_SUCCESS_URL", PUBLIC_BASE_URL + "/bookings/{booking_id}?paid=1"
 )
