@@ -140,6 +140,9 @@ def platform_settings(
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": service,
+                # A dead Redis must fail a call fast, not hold a request thread: callers
+                # fall back (rentezy_common.degrade).
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             }
         },
         "REDIS_URL": redis_url,
