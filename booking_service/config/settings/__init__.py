@@ -11,7 +11,7 @@ from .stripe import stripe_settings
 _platform = platform_settings(
     service="booking",
     base_dir=Path(__file__).resolve().parent.parent.parent,
-    apps=["bookings"],
+    apps=["django_filters", "bookings"],
     readiness=("database", "redis", "kafka"),
 )
 globals().update(_platform)
@@ -30,6 +30,12 @@ BOOKING_SWEEP_SECONDS = env_int("BOOKING_SWEEP_SECONDS", 30)
 BOOKING_SWEEP_GRACE_SECONDS = env_int("BOOKING_SWEEP_GRACE_SECONDS", 5)
 # Days a handled Stripe event id is remembered (Stripe retries deliveries for 3 days).
 BOOKING_STRIPE_EVENT_RETENTION_DAYS = env_int("BOOKING_STRIPE_EVENT_RETENTION_DAYS", 30)
+# Refunds: attempts before a refund is flagged for a person, the first retry delay
+# (doubling, capped at an hour), and how long a queued attempt may wait for a worker
+# before the sweeper queues it again (seconds).
+BOOKING_REFUND_MAX_ATTEMPTS = env_int("BOOKING_REFUND_MAX_ATTEMPTS", 8)
+BOOKING_REFUND_RETRY_SECONDS = env_int("BOOKING_REFUND_RETRY_SECONDS", 30)
+BOOKING_REFUND_REQUEUE_SECONDS = env_int("BOOKING_REFUND_REQUEUE_SECONDS", 120)
 # Largest quantity in one booking, and how far ahead a move-in may be (days).
 BOOKING_MAX_QUANTITY = env_int("BOOKING_MAX_QUANTITY", 50)
 BOOKING_MAX_ADVANCE_DAYS = env_int("BOOKING_MAX_ADVANCE_DAYS", 366)
