@@ -130,8 +130,8 @@ def platform_settings(
         ],
         "ROOT_URLCONF": "config.urls",
         "WSGI_APPLICATION": "rentezy_common.wsgi.application",
-        # Public paths are fixed (docs/architecture/overview.md), some with and some without a trailing
-        # slash; redirecting a POST to add one would lose its body.
+        # Public paths are fixed (docs/architecture/overview.md), some with and some
+        # without a trailing slash; redirecting a POST to add one would lose its body.
         "APPEND_SLASH": False,
         "DATABASES": {"default": database_from_url(database_url)},
         "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",

@@ -55,13 +55,12 @@ def post_fork(server, worker):
     next loop: a master killed outright (`kill -9`, the OOM killer) must not leave
     workers that hold the port and keep-alive connections while the supervisor starts
     a new master. SIGTERM is a graceful stop: requests in flight finish."""
+    import contextlib
     import ctypes
     import signal
 
-    try:
+    with contextlib.suppress(OSError):  # not Linux: the worker's own parent check remains
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:  # not Linux: the worker's own parent check remains
-        pass
 
 
 def post_worker_init(worker):
