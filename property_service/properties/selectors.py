@@ -1,4 +1,5 @@
-"""Reads: who may see or change which property."""
+"""Reads, and the access rules: who may see or change which property, room, photo or
+file. A selector returns what the caller may see or raises the API's 404/403."""
 
 from __future__ import annotations
 
@@ -6,18 +7,13 @@ import uuid
 
 from django.db.models import Q, QuerySet
 
-from rentezy_common.errors import ApiError, NotFound
+from rentezy_common.errors import NotFound
 
 from .choices import PropertyStatus
-from .models import Property
+from .errors import Forbidden
+from .models import Photo, Property, Room
 
 EDITOR_ROLES = ("landlord", "admin")
-
-
-class Forbidden(ApiError):
-    status_code = 403
-    code = "permission_denied"
-    message = "Only the property's owner or an admin may change it."
 
 
 def _is_admin(actor) -> bool:
@@ -84,3 +80,34 @@ def property_list_visible(*, actor) -> QuerySet[Property]:
             visible |= Q(owner_id=str(actor.id))
         qs = qs.filter(visible)
     return qs.prefetch_related("rooms", "photos")
+
+
+def room_get_visible(*, property_id: uuid.UUID, room_id: uuid.UUID, actor) -> Room:
+    """The room type of a property the caller may see (its `property` already loaded)."""
+    prop = property_get_visible(property_id=property_id, actor=actor)
+    room = next((r for r in prop.rooms.all() if r.pk == room_id), None)
+    if room is None:
+        raise NotFound("No such room type.")
+    return room
+
+
+def photo_get_visible(*, property_id: uuid.UUID, photo_id: uuid.UUID, actor) -> Photo:
+    prop = property_get_visible(property_id=property_id, actor=actor)
+    photo = next((p for p in prop.photos.all() if p.pk == photo_id), None)
+    if photo is None:
+        raise NotFound("No such photo.")
+    return photo
+
+
+def photo_get_for_media(*, name: str) -> Photo:
+    """The photo stored under `name`, unless its property is deleted: media are public
+    (an <img> cannot send a bearer token; names are unguessable UUIDs)."""
+    photo = (
+        Photo.objects.filter(file=name)
+        .exclude(property__status=PropertyStatus.DELETED)
+        .only("id", "content_type")
+        .first()
+    )
+    if photo is None:
+        raise NotFound("No such file.")
+    return photo

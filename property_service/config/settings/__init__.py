@@ -19,6 +19,6 @@ globals().update(
     )
 )
 globals().update(media_settings(repo=BASE_DIR.parent))
-# Where property snapshots go (docs/contracts/property-events.md). Only an isolated
+# Where property representations go (docs/contracts/property-events.md). Only an isolated
 # copy of the platform (tests/e2e) points it elsewhere.
 PROPERTY_EVENTS_TOPIC = env_str("PROPERTY_EVENTS_TOPIC", "property-events")
