@@ -256,4 +256,15 @@ def admin_settings(*, production: bool) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": production,
         "CSRF_COOKIE_SECURE": production,
+        # Staff passwords (`manage.py createsuperuser`); a service with its own user
+        # model may name other attributes (auth_service).
+        "AUTH_PASSWORD_VALIDATORS": [
+            {"NAME": f"django.contrib.auth.password_validation.{name}"}
+            for name in (
+                "UserAttributeSimilarityValidator",
+                "MinimumLengthValidator",
+                "CommonPasswordValidator",
+                "NumericPasswordValidator",
+            )
+        ],
     }
