@@ -66,27 +66,23 @@ class PropertyAdmin(OperatorModelAdmin):
         permissions=("operate",),
     )
     def unpublish(self, request, queryset) -> None:
-        actor = operator_caller(request)
-        for_each(
-            self,
-            request,
-            queryset,
-            done="unpublished",
-            call=lambda pk: services.property_unpublish(property_id=pk, actor=actor),
-        )
+        self._call_for_each(request, queryset, services.property_unpublish, done="unpublished")
 
     @admin.action(
         description="Delete the selected listings (soft: gone for everybody)",
         permissions=("operate",),
     )
     def delete_listing(self, request, queryset) -> None:
+        self._call_for_each(request, queryset, services.property_delete, done="deleted")
+
+    def _call_for_each(self, request, queryset, service, *, done: str) -> None:
         actor = operator_caller(request)
         for_each(
             self,
             request,
             queryset,
-            done="deleted",
-            call=lambda pk: services.property_delete(property_id=pk, actor=actor),
+            done=done,
+            call=lambda pk: service(property_id=pk, actor=actor),
         )
 
 

@@ -82,18 +82,22 @@ def property_list_visible(*, actor) -> QuerySet[Property]:
     return qs.prefetch_related("rooms", "photos")
 
 
-def room_get_visible(*, property_id: uuid.UUID, room_id: uuid.UUID, actor) -> Room:
-    """The room type of a property the caller may see (its `property` already loaded)."""
+def _part_of_visible(*, property_id: uuid.UUID, actor, parts: str, part_id: uuid.UUID):
+    """A room type or photo (`parts`: the related name) of a property the caller may
+    see, its `property` already loaded; None when the property has no such part."""
     prop = property_get_visible(property_id=property_id, actor=actor)
-    room = next((r for r in prop.rooms.all() if r.pk == room_id), None)
+    return next((part for part in getattr(prop, parts).all() if part.pk == part_id), None)
+
+
+def room_get_visible(*, property_id: uuid.UUID, room_id: uuid.UUID, actor) -> Room:
+    room = _part_of_visible(property_id=property_id, actor=actor, parts="rooms", part_id=room_id)
     if room is None:
         raise NotFound("No such room type.")
     return room
 
 
 def photo_get_visible(*, property_id: uuid.UUID, photo_id: uuid.UUID, actor) -> Photo:
-    prop = property_get_visible(property_id=property_id, actor=actor)
-    photo = next((p for p in prop.photos.all() if p.pk == photo_id), None)
+    photo = _part_of_visible(property_id=property_id, actor=actor, parts="photos", part_id=photo_id)
     if photo is None:
         raise NotFound("No such photo.")
     return photo
