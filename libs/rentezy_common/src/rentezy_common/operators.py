@@ -96,3 +96,77 @@ def for_each(
     if succeeded:
         model_admin.message_user(request, f"{succeeded} {done}.", level=messages.SUCCESS)
     return succeeded
+
+
+# --- dead letters -------------------------------------------------------------------------
+
+
+def dead_letters_waiting(spec, *, timeout: float = 5.0) -> int | str:
+    """Messages in a consumer's dead-letter topic not yet replayed (the replay's own
+    consumer group remembers how far it got); "?" if Kafka cannot be asked."""
+    from confluent_kafka import Consumer, KafkaException, TopicPartition
+
+    from .events.kafka import kafka_config
+
+    consumer = Consumer(
+        kafka_config(**{"group.id": f"{spec.group}.dlq-replay", "enable.auto.commit": False})
+    )
+    try:
+        topics = consumer.list_topics(spec.dlq, timeout=timeout).topics
+        if spec.dlq not in topics or topics[spec.dlq].error is not None:
+            return 0
+        partitions = [TopicPartition(spec.dlq, p) for p in topics[spec.dlq].partitions]
+        waiting = 0
+        for committed in consumer.committed(partitions, timeout=timeout):
+            low, high = consumer.get_watermark_offsets(committed, timeout=timeout)
+            waiting += high - max(committed.offset, low)
+        return waiting
+    except KafkaException:
+        return "?"
+    finally:
+        consumer.close()
+
+
+def dead_letters_view(request):
+    """/admin/dead-letters/: each consumer's waiting dead letters; superusers replay."""
+    from django.shortcuts import redirect
+    from django.template.response import TemplateResponse
+
+    from .events.consumer import get_consumer, registered_consumers, replay_dead_letters
+
+    can_replay = request.user.is_superuser
+    if request.method == "POST":
+        if not can_replay:
+            messages.error(request, "Only superusers replay dead letters.")
+            return redirect(request.path)
+        try:
+            spec = get_consumer(request.POST.get("consumer", ""))
+        except KeyError as exc:
+            messages.error(request, str(exc))
+            return redirect(request.path)
+        result = replay_dead_letters(spec)
+        messages.info(
+            request,
+            f"{spec.name}: {result['replayed']} replayed, "
+            f"{result['skipped_duplicates']} already applied, {result['failed']} failed again.",
+        )
+        return redirect(request.path)
+    rows = [
+        {
+            "name": spec.name,
+            "topics": list(spec.topics),
+            "dlq": spec.dlq,
+            "waiting": dead_letters_waiting(spec),
+        }
+        for spec in registered_consumers().values()
+    ]
+    context = {**admin.site.each_context(request), "consumers": rows, "can_replay": can_replay}
+    return TemplateResponse(request, "rentezy_common/dead_letters.html", context)
+
+
+def dead_letter_urls():
+    """URL patterns for a service's root URLconf (before `admin/`): the dead-letters page,
+    for staff signed in to the admin."""
+    from django.urls import path
+
+    return [path("admin/dead-letters/", admin.site.admin_view(dead_letters_view))]
