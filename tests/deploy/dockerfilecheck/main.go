@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -70,7 +71,7 @@ type copySource struct {
 type stage struct {
 	Name         string   `json:"name"`
 	Base         string   `json:"base"`
-	Instructions []string `json:"instructions"`
+	Instructions []string `json:"instructions"` // each instruction as written (lower-case name first)
 	User         string   `json:"user"`
 }
 
@@ -107,6 +108,7 @@ func main() {
 	results, err := dockerfile2llb.DockerfileLint(context.Background(), dt, dockerfile2llb.ConvertOpt{
 		Config:       dockerui.Config{BuildArgs: args, LinterConfig: lintConfig},
 		MetaResolver: offlineResolver{},
+		SourceMap:    &llb.SourceMap{Filename: path, Language: "Dockerfile", Data: dt, Definition: &llb.Definition{}},
 	})
 	if err != nil {
 		fail(err)
@@ -155,7 +157,7 @@ func main() {
 			stageEnv[k] = v
 		}
 		for _, cmd := range st.Commands {
-			s.Instructions = append(s.Instructions, cmd.Name())
+			s.Instructions = append(s.Instructions, fmt.Sprint(cmd))
 			var sources []string
 			var from string
 			switch c := cmd.(type) {
