@@ -80,7 +80,8 @@ app.kubernetes.io/component: {{ printf "%s-%s" .name .process | replace "_" "-" 
 
 {{/*
 The environment of every container of a service (web, workers, migrations): the
-platform's settings (docs/configuration.md) in production mode. dict root name svc.
+platform's settings (docs/configuration.md) in production mode. dict root name svc
+[literal: true for hooks, which cannot read the release's ConfigMaps].
 */}}
 {{- define "rentezy.env" -}}
 {{- $root := .root -}}
@@ -98,14 +99,26 @@ platform's settings (docs/configuration.md) in production mode. dict root name s
   value: /tmp/rentezy
 - name: LOG_LEVEL
   value: {{ $root.Values.logLevel | quote }}
-- name: PUBLIC_BASE_URL
-  value: {{ include "rentezy.publicBaseUrl" $root | quote }}
+{{- /* Hooks (migrations) run before the release's ConfigMaps exist: literal values. */}}
+{{- $public := printf "%s-public" (include "rentezy.fullname" $root) }}
+{{- $publicValues := include "rentezy.publicConfig" $root | fromYaml }}
+{{- range $key := list "PUBLIC_BASE_URL" (ternary "PUBLIC_HOSTS" "" (eq $name "gateway")) }}
+{{- if $key }}
+- name: {{ $key }}
+{{- if $.literal }}
+  value: {{ index $publicValues $key | quote }}
+{{- else }}
+  valueFrom:
+    configMapKeyRef: {name: {{ $public }}, key: {{ $key }}}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $hosts := list $host (printf "%s.%s.svc" $host $ns) (printf "%s.%s.svc.cluster.local" $host $ns) "localhost" }}
+{{- if eq $name "gateway" }}
+{{- $hosts = prepend $hosts "$(PUBLIC_HOSTS)" }}
+{{- end }}
 - name: DJANGO_ALLOWED_HOSTS
-  {{- $hosts := list $host (printf "%s.%s.svc" $host $ns) (printf "%s.%s.svc.cluster.local" $host $ns) "localhost" }}
-  {{- if eq $name "gateway" }}
-  {{- $hosts = concat (list $root.Values.ingress.host) ($root.Values.httpRoute.hostnames | default list) $hosts }}
-  {{- end }}
-  value: {{ $hosts | uniq | join "," | quote }}
+  value: {{ $hosts | join "," | quote }}
 {{- range $group := prepend ($svc.secrets | default list) "platform" }}
 {{- $secret := index $root.Values.secrets $group | required (printf "secrets.%s is not defined (services.%s.secrets)" $group $name) }}
 {{- range $key := $secret.keys }}
@@ -186,7 +199,12 @@ platform's settings (docs/configuration.md) in production mode. dict root name s
 - name: GATEWAY_ROUTES_FILE
   value: /etc/rentezy/gateway/routes.toml
 - name: GATEWAY_CORS_ORIGINS
-  value: {{ prepend ($root.Values.gateway.extraCorsOrigins | default list) (include "rentezy.publicBaseUrl" $root) | uniq | join "," | quote }}
+{{- if $.literal }}
+  value: {{ $publicValues.GATEWAY_CORS_ORIGINS | quote }}
+{{- else }}
+  valueFrom:
+    configMapKeyRef: {name: {{ $public }}, key: GATEWAY_CORS_ORIGINS}
+{{- end }}
 - name: GATEWAY_TRUSTED_PROXY_HOPS
   value: {{ $root.Values.gateway.trustedProxyHops | quote }}
 {{- range $upstream, $other := $root.Values.services }}
@@ -239,4 +257,10 @@ platform's settings (docs/configuration.md) in production mode. dict root name s
 {{/* The gateway's routing table: gateway.routes, or the chart's copy of routes.toml. */}}
 {{- define "rentezy.routes" -}}
 {{- .Values.gateway.routes | default (.Files.Get "files/routes.toml") -}}
+{{- end -}}
+
+{{- define "rentezy.publicConfig" -}}
+PUBLIC_BASE_URL: {{ include "rentezy.publicBaseUrl" . | quote }}
+PUBLIC_HOSTS: {{ concat (list .Values.ingress.host) (.Values.httpRoute.hostnames | default list) | uniq | join "," | quote }}
+GATEWAY_CORS_ORIGINS: {{ prepend (.Values.gateway.extraCorsOrigins | default list) (include "rentezy.publicBaseUrl" .) | uniq | join "," | quote }}
 {{- end -}}
