@@ -79,9 +79,12 @@ RUN mkdir -p /out
 # ---- app: what every service image is -----------------------------------------------
 # No compilers, no uv, no build tools: the slim base, the venv and the service's code.
 FROM ${PYTHON_IMAGE} AS app
+# /var/lib/rentezy: the one place besides /tmp a service may write to, e.g. photos
+# with PROPERTY_MEDIA_STORAGE=filesystem on a mounted volume (docker compose).
 RUN groupadd --system --gid 10001 rentezy \
     && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /tmp \
-       --shell /usr/sbin/nologin rentezy
+       --shell /usr/sbin/nologin rentezy \
+    && install -d -o 10001 -g 10001 /var/lib/rentezy /var/lib/rentezy/media
 COPY --from=builder /app /app
 COPY docker/entrypoint.sh /usr/local/bin/rentezy-entrypoint
 COPY docker/probe.sh /usr/local/bin/rentezy-probe
