@@ -68,10 +68,14 @@ app.kubernetes.io/component: {{ printf "%s-%s" .name .process | replace "_" "-" 
 {{- end -}}
 {{- end -}}
 
-{{/* A process's settings: the kind's defaults with its own entry merged over them. */}}
+{{/* A process's settings: the kind's defaults with its own entry merged over them
+(a `pdb` of its own replaces the default one: minAvailable and maxUnavailable exclude
+each other). */}}
 {{- define "rentezy.process" -}}
 {{- $defaults := index .root.Values.processDefaults .proc.kind | default dict -}}
-{{- toYaml (mergeOverwrite (deepCopy $defaults) (deepCopy .proc)) -}}
+{{- $merged := mergeOverwrite (deepCopy $defaults) (deepCopy .proc) -}}
+{{- if .proc.pdb }}{{ $_ := set $merged "pdb" (deepCopy .proc.pdb) }}{{ end -}}
+{{- toYaml $merged -}}
 {{- end -}}
 
 {{- define "rentezy.uses" -}}
@@ -196,8 +200,10 @@ platform's settings (docs/configuration.md) in production mode. dict root name s
 {{- end }}
 {{- end }}
 {{- if eq $name "gateway" }}
+{{- if not $.literal }}
 - name: GATEWAY_ROUTES_FILE
   value: /etc/rentezy/gateway/routes.toml
+{{- end }}
 - name: GATEWAY_CORS_ORIGINS
 {{- if $.literal }}
   value: {{ $publicValues.GATEWAY_CORS_ORIGINS | quote }}
@@ -233,6 +239,11 @@ platform's settings (docs/configuration.md) in production mode. dict root name s
 - name: tmp
   emptyDir:
     sizeLimit: {{ .root.Values.tmpVolume.sizeLimit }}
+{{- if and (eq .name "gateway") (not .literal) }}
+- name: routes
+  configMap:
+    name: {{ include "rentezy.serviceName" (dict "root" .root "name" "gateway") }}-routes
+{{- end }}
 {{- if and .svc.mediaStorage (eq .root.Values.storage.backend "filesystem") }}
 - name: media
   persistentVolumeClaim:
@@ -243,6 +254,11 @@ platform's settings (docs/configuration.md) in production mode. dict root name s
 {{- define "rentezy.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
+{{- if and (eq .name "gateway") (not .literal) }}
+- name: routes
+  mountPath: /etc/rentezy/gateway
+  readOnly: true
+{{- end }}
 {{- if and .svc.mediaStorage (eq .root.Values.storage.backend "filesystem") }}
 - name: media
   mountPath: {{ .root.Values.storage.filesystem.mountPath }}
