@@ -40,7 +40,7 @@ def run(cmd, *, timeout: float = 600, check: bool = True, **kwargs) -> subproces
 
 
 def load_docs(text: str) -> list[dict]:
-    return [doc for doc in yaml.safe_load_all(text) if doc]
+    return [doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if doc]
 
 
 @dataclass
