@@ -203,6 +203,8 @@ def test_targets(selected: list[str]) -> list[tuple[str, Path, Path]]:
     ]
     # End-to-end: every service as its own process, driven through the gateway.
     targets.append(("tests/e2e", REPO / "tests" / "e2e", REPO / ".venv" / "bin"))
+    # Deployment files, offline: Helm, kustomize, compose, Dockerfile (docs/deployment.md).
+    targets.append(("tests/deploy", REPO / "tests" / "deploy", REPO / ".venv" / "bin"))
     if selected:
         wanted = {s.rstrip("/") for s in selected}
         unknown = (
