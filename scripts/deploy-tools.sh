@@ -50,6 +50,7 @@ go_build_checker() {  # name
     (cd "$dir" && go build -mod=readonly -trimpath -o "$target.tmp.$$" .) >&2 \
       || { rm -f "$target.tmp.$$"; die "go build in tests/deploy/$name failed"; }
     mv "$target.tmp.$$" "$target"
+    find "$BIN" -maxdepth 1 -name "$name-*" ! -name "$(basename "$target")" -delete  # older builds
   fi
   printf '%s=%s\n' "$name" "$target"
 }
