@@ -337,7 +337,9 @@ def test_gateway_reaches_every_routed_service_and_nothing_else_of_ours(render):
 # --- configuration the code needs ---------------------------------------------------------------
 def test_gateway_routes_are_the_repository_table(render):
     table = (REPO / "api_gateway" / "config" / "routes.toml").read_text()
-    assert (CHART / "files" / "routes.toml").read_text() == table
+    assert (CHART / "files" / "routes.toml").read_text() == table, (
+        "helm/rentezy/files/routes.toml is stale: run scripts/render-k8s-base.sh"
+    )
     configmap = render.get("ConfigMap", "rentezy-gateway-routes")
     assert configmap["data"]["routes.toml"].rstrip("\n") == table.rstrip("\n")
 
@@ -379,20 +381,37 @@ def production_jobs(render):
     return jobs
 
 
-def test_every_setting_the_code_needs_in_production_is_set(render, tmp_path):
+_PRODUCTION: dict[str, tuple[list, list]] = {}
+
+
+def production_reports(render, directory) -> tuple[list, list]:
+    """Each distinct container environment of `render` loaded by its service's settings
+    (once per render: two tests read the reports)."""
+    if render.name not in _PRODUCTION:
+        jobs = production_jobs(render)
+        calls = []
+        for index, (_, service, env) in enumerate(jobs):
+            if "GATEWAY_ROUTES_FILE" in env:  # the mounted ConfigMap, as a file
+                routes = directory / f"routes-{index}.toml"
+                routes.write_text(env["GATEWAY_ROUTES_FILE"])
+                env = {**env, "GATEWAY_ROUTES_FILE": str(routes)}
+            calls.append((SERVICES[service].directory, env))
+        _PRODUCTION[render.name] = (jobs, probe_many(calls))
+    return _PRODUCTION[render.name]
+
+
+@pytest.fixture(scope="module")
+def reports_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("production")
+
+
+def test_every_setting_the_code_needs_in_production_is_set(render, reports_dir):
     """Each container's environment (secret values replaced by 48-character stand-ins)
     loads its service's settings with RENTEZY_ENV=production: nothing missing, no
     development default, the gateway's routing table with every upstream."""
-    jobs = production_jobs(render)
-    routes = tmp_path / "routes.toml"
-    calls = []
-    for _, service, env in jobs:
+    jobs, reports = production_reports(render, reports_dir)
+    for _, _, env in jobs:
         assert env["RENTEZY_ENV"] == "production"
-        if "GATEWAY_ROUTES_FILE" in env:
-            routes.write_text(env["GATEWAY_ROUTES_FILE"])
-            env = {**env, "GATEWAY_ROUTES_FILE": str(routes)}
-        calls.append((SERVICES[service].directory, env))
-    reports = probe_many(calls)
     failures = [
         f"{label}: {report.get('error')}"
         for (label, _, _), report in zip(jobs, reports, strict=True)
@@ -422,11 +441,9 @@ def allowed_hosts(render, service):
     raise AssertionError(service)
 
 
-PEER_PORTS = {"database": "postgresql", "redis": "redis", "kafka": "kafka"}
-
-
-def test_egress_covers_what_each_service_checks_for_readiness(render):
-    """What /readyz checks (settings.READINESS_CHECKS, from the code) is reachable."""
+def test_egress_covers_what_each_service_checks_for_readiness(render, reports_dir):
+    """What /readyz checks (settings.READINESS_CHECKS, from the code) is reachable from
+    every pod of the service."""
     values = yaml.safe_load((CHART / "values.yaml").read_text())
     ports = {
         "database": values["postgresql"]["port"],
@@ -435,26 +452,22 @@ def test_egress_covers_what_each_service_checks_for_readiness(render):
         "elasticsearch": values["elasticsearch"]["port"],
         "search_index": values["elasticsearch"]["port"],
     }
-    calls, names = [], []
-    for doc, pod in workloads(render):
-        service, process = labels_of(doc)
-        if process != "web":
-            continue
-        env = container_env(render, pod["containers"][0])
-        env.pop("GATEWAY_ROUTES_FILE", None)
-        env["GATEWAY_ROUTES_FILE"] = str(REPO / "api_gateway" / "config" / "routes.toml")
-        calls.append((SERVICES[service].directory, env))
-        names.append((service, doc))
-    for (service, doc), report in zip(names, probe_many(calls), strict=True):
+    jobs, reports = production_reports(render, reports_dir)
+    readiness = {}
+    for (_, service, _), report in zip(jobs, reports, strict=True):
         assert report["ok"], report.get("error")
+        readiness[service] = report["readiness"]
+    assert set(readiness) == set(SERVICES)
+    for doc, _ in workloads(render):
+        service, process = labels_of(doc)
         open_ports = {
             port["port"]
             for policy in network_policies_for(render, pod_labels(doc))
             for rule in policy["spec"].get("egress", [])
             for port in rule.get("ports", [])
         }
-        for check in report["readiness"]:
-            assert ports[check] in open_ports, f"{service}: /readyz checks {check}, no egress"
+        for check in readiness[service]:
+            assert ports[check] in open_ports, f"{service}-{process}: /readyz checks {check}"
 
 
 def test_chart_process_topics_match_the_consumers(consumers):
