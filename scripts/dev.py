@@ -367,6 +367,8 @@ def test_targets(selected: list[str]) -> list[tuple[str, Path, Path]]:
     ]
     # End-to-end: every service as its own process, driven through the gateway.
     targets.append(("tests/e2e", REPO / "tests" / "e2e", REPO / ".venv" / "bin"))
+    # Deployment files, offline: Helm, kustomize, compose, Dockerfile (docs/deployment.md).
+    targets.append(("tests/deploy", REPO / "tests" / "deploy", REPO / ".venv" / "bin"))
     # Faults: the platform under supervisord on private servers, with processes killed
     # and servers stopped underneath it.
     targets.append(("tests/faults", REPO / "tests" / "faults", REPO / ".venv" / "bin"))
