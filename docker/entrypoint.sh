@@ -16,7 +16,8 @@ set -eu
 : "${STATE_DIR:=/tmp/rentezy}"
 : "${BIND_HOST:=0.0.0.0}"
 : "${GATEWAY_HOST:=$BIND_HOST}"  # api_gateway's `python -m edge.serve`
-export SERVICE_NAME PORT STATE_DIR GATEWAY_HOST
+: "${GATEWAY_METRICS_HOST:=$BIND_HOST}"  # its internal /metrics listener
+export SERVICE_NAME PORT STATE_DIR GATEWAY_HOST GATEWAY_METRICS_HOST
 mkdir -p "$STATE_DIR"
 
 [ "$#" -gt 0 ] || set -- web

@@ -18,6 +18,10 @@ if [[ -z "${RENTEZY_CACHE:-}" ]]; then
 fi
 BIN="$RENTEZY_CACHE/bin"
 mkdir -p "$BIN"
+# One build at a time: CI starts this in the background while other tests run, and the
+# deploy tests call it again; the second caller waits for the first, then finds the tools.
+exec 8>"$BIN/.deploy-tools.lock"
+flock -w 3600 8 || { printf 'error: deploy-tools lock held for an hour\n' >&2; exit 1; }
 
 say() { printf 'deploy-tools: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -213,6 +213,9 @@ platform's settings (docs/configuration.md) in production mode. dict root name s
 {{- end }}
 - name: GATEWAY_TRUSTED_PROXY_HOPS
   value: {{ $root.Values.gateway.trustedProxyHops | quote }}
+# /metrics is served on this port only, never on the public one (docs/services/gateway.md).
+- name: GATEWAY_METRICS_PORT
+  value: {{ $root.Values.gateway.metricsPort | quote }}
 {{- range $upstream, $other := $root.Values.services }}
 {{- if and $other.routed (ne (toString $other.enabled) "false") }}
 - name: {{ printf "UPSTREAM_%s_URL" (upper $upstream) }}
