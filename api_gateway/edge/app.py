@@ -23,6 +23,8 @@ from . import config, metrics
 from .breaker import CircuitBreaker
 from .ratelimit import Decision, RateLimiter, redis_unavailable
 from .resp import RedisPipe
+from .session import PREFIX as SESSION_PREFIX
+from .session import SessionApi
 from .tokens import (
     AuthUnavailable,
     Caller,
@@ -32,6 +34,7 @@ from .tokens import (
     well_formed,
 )
 from .upstream import UpstreamError, UpstreamPool
+from .webapp import WebApp
 
 logger = logging.getLogger("rentezy.gateway")
 access_log = logging.getLogger("rentezy.access")
@@ -173,6 +176,8 @@ class Gateway:
         self.pools: dict[str, UpstreamPool] = {}  # the proxy path
         self.redis = None
         self.breakers: dict[str, CircuitBreaker] = {}
+        self.session_api = SessionApi(self)  # /api/session/* (edge/session.py)
+        self.webapp = WebApp(settings.GATEWAY_WEBAPP_DIR) if settings.GATEWAY_WEBAPP_DIR else None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -241,6 +246,8 @@ class Gateway:
             if path == "/metrics":
                 body, content_type = metrics.exposition()
                 return await self._respond(send, 200, body, content_type=content_type.encode())
+            if self.webapp is not None and WebApp.wants(path):  # the web app (edge/webapp.py)
+                return await self.webapp(scope, receive, send)
             return await self.django_app(scope, receive, send)
         if kind == "websocket":
             return await self.websocket(scope, receive, send)
@@ -354,6 +361,8 @@ class Gateway:
                 cors,
                 decision.headers(),
             ), 0
+        if route.prefix.startswith(SESSION_PREFIX):  # answered here, not proxied
+            return await self.session_api.handle(request, route, decision, receive, send)
         return await self._forward(request, route, cors, decision, receive, send)
 
     async def _identify(self, request: Request, route, token: str):

@@ -7,7 +7,7 @@ middleware itself; it stores nothing (Redis holds rate limits and the token cach
 from pathlib import Path
 
 from rentezy_common.conf import platform_settings
-from rentezy_common.env import env_int, env_list, env_str
+from rentezy_common.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -38,3 +38,13 @@ GATEWAY_UPSTREAM_POOL_SIZE = env_int("GATEWAY_UPSTREAM_POOL_SIZE", 200)
 GATEWAY_REDIS_TIMEOUT = env_int("GATEWAY_REDIS_TIMEOUT_MS", 1000) / 1000
 GATEWAY_WS_AUTH_TIMEOUT = env_int("GATEWAY_WS_AUTH_TIMEOUT", 10)
 GATEWAY_WS_MAX_MESSAGE = env_int("GATEWAY_WS_MAX_MESSAGE", 1024 * 1024)
+# The built web app served at / (edge/webapp.py); "" turns it off.
+GATEWAY_WEBAPP_DIR = env_str("GATEWAY_WEBAPP_DIR", str(BASE_DIR.parent / "frontend" / "dist"))
+# Web app sessions (edge/session.py): the refresh-token cookie.
+GATEWAY_SESSION_COOKIE_NAME = env_str("GATEWAY_SESSION_COOKIE_NAME", "rentezy_refresh")
+GATEWAY_SESSION_COOKIE_SECURE = env_bool(
+    "GATEWAY_SESSION_COOKIE_SECURE",
+    RENTEZY_ENV not in ("dev", "test"),  # noqa: F821 - from platform_settings
+)
+# Origins besides the gateway's own whose pages may use the session endpoints.
+GATEWAY_SESSION_ORIGINS = env_list("GATEWAY_SESSION_ORIGINS", [])
