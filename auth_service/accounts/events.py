@@ -31,6 +31,8 @@ def user_snapshot(user: User) -> dict[str, Any]:
         "full_name": user.full_name,
         "phone": user.phone,
         "role": user.role,
+        "time_zone": user.time_zone,
+        "locale": user.locale,
         "is_active": user.is_active,
         "created_at": user.created_at,
         "updated_at": user.updated_at,

@@ -74,7 +74,16 @@ class TokenPair:
 # --- registration -----------------------------------------------------------------------
 
 
-def user_register(*, email: str, password: str, full_name: str, role: str, phone: str = "") -> User:
+def user_register(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    role: str,
+    phone: str = "",
+    time_zone: str = "UTC",
+    locale: str = "en",
+) -> User:
     """Self-registration of a tenant or landlord (admins come from createsuperuser)."""
     if role not in SELF_REGISTRATION_ROLES:
         raise ValidationError({"role": ["Only tenant or landlord accounts can be registered."]})
@@ -88,7 +97,13 @@ def user_register(*, email: str, password: str, full_name: str, role: str, phone
         raise EmailTaken(details={"email": [EmailTaken.message]})
     try:
         return User.objects.create_user(
-            email=email, password=password, full_name=full_name, role=role, phone=phone
+            email=email,
+            password=password,
+            full_name=full_name,
+            role=role,
+            phone=phone,
+            time_zone=time_zone,
+            locale=locale,
         )
     except IntegrityError as exc:
         # Two registrations of one email at the same moment: the unique index decides.
@@ -294,9 +309,9 @@ def _active_user(user_id: int) -> User:
 
 
 def user_update(*, user_id: int, **changes: str) -> User:
-    """Change profile fields (full_name, phone); announce `user.updated` if anything
-    actually changed."""
-    allowed = {"full_name", "phone"}
+    """Change profile fields (full_name, phone, time_zone, locale); announce
+    `user.updated` if anything actually changed."""
+    allowed = {"full_name", "phone", "time_zone", "locale"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
