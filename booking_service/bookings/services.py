@@ -357,6 +357,35 @@ def refund_for_tenant_cancellation(booking: Booking, today: date) -> Decimal:
     return min(refund, booking.amount_paid)
 
 
+def cancellation_quote(booking: Booking, *, role: str, today: date | None = None) -> dict:
+    """What cancelling would do now, for the caller to see before confirming: whether it
+    is allowed and the refund the policy gives (the same rules as `cancel`)."""
+    today = today or timezone.localdate()
+    quote = {
+        "booking_id": str(booking.id),
+        "status": booking.status,
+        "currency": booking.currency,
+        "cancellable": False,
+        "refund_amount": None,
+        "refund_policy": None,
+        "error": None,
+    }
+    if booking.status == S.PENDING:
+        return {**quote, "cancellable": True, "refund_amount": "0.00", "refund_policy": "unpaid"}
+    if booking.status != S.CONFIRMED:
+        error = IllegalTransition(f"A {booking.status} booking cannot be cancelled.")
+        return {**quote, "error": {"code": error.code, "message": error.message}}
+    if role == "tenant":
+        if today >= booking.move_in_date:
+            error = CancellationClosed()
+            return {**quote, "error": {"code": error.code, "message": error.message}}
+        refund = refund_for_tenant_cancellation(booking, today)
+    else:
+        refund = booking.amount_paid
+    policy = "full" if refund >= booking.amount_paid else "partial"
+    return {**quote, "cancellable": True, "refund_amount": f"{refund:.2f}", "refund_policy": policy}
+
+
 def cancel(booking_id, *, actor_id: str, role: str) -> Booking:
     from .tasks import issue_refund
 

@@ -95,6 +95,11 @@ class BookingDetailView(APIView):
 
 
 class BookingCancelView(APIView):
+    def get(self, request, booking_id):
+        """The quote: would a cancellation be allowed now, and with which refund."""
+        booking = _visible(request, booking_id)
+        return Response(services.cancellation_quote(booking, role=request.user.role))
+
     @idempotent
     def post(self, request, booking_id):
         booking = services.cancel(booking_id, actor_id=request.user.id, role=request.user.role)
