@@ -7,6 +7,8 @@ any other client (docs/services/gateway.md, "Web app sessions").
     POST /api/session/login   {email, password} -> {access, access_expires_in, user}
     POST /api/session/refresh (cookie)         -> {access, access_expires_in, user}
     POST /api/session/logout  (cookie, optional bearer) -> 204
+    POST /api/session/password (bearer) {current_password, new_password}
+                               -> {access, access_expires_in, user}, new cookie
 
 Each calls auth_service's own endpoint (login, refresh, logout) over the auth upstream,
 signed like any forwarded request; refresh rotates the cookie. Being authenticated by a
@@ -37,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "/api/session/"
 COOKIE_PATH = "/api/session/"
-ACTIONS = ("login", "refresh", "logout")
+ACTIONS = ("login", "refresh", "logout", "password")
 
 
 class _Unavailable(Exception):
@@ -130,6 +132,8 @@ class SessionApi:
                 return await self._login(request, raw, extra, send)
             if action == "refresh":
                 return await self._refresh(request, cookie, extra, send)
+            if action == "password":
+                return await self._password(request, raw, extra, send)
             return await self._logout(request, cookie, extra, send)
         except _Unavailable:
             extra.append((b"retry-after", b"1"))
@@ -189,6 +193,40 @@ class SessionApi:
             "token_type": "Bearer",
             "access_expires_in": answer["access_expires_in"],
             "user": user if me_status == 200 else None,
+        }
+        return await self._send(send, request, 200, json.dumps(body).encode(), extra)
+
+    async def _password(self, request, raw: bytes, extra, send):
+        """Change the password (auth_service ends every session of the user and opens a
+        new one for this caller): the new refresh token goes into the cookie, never into
+        the page, so the tabs of this browser stay signed in."""
+        caller = request.caller
+        if caller is None:
+            status, body = _error(401, "authentication_required", "Sign in to do this.")
+            return await self._send(send, request, status, body, extra)
+        try:
+            data = json.loads(raw or b"null")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            status, body = _error(400, "parse_error", "Send {current_password, new_password}.")
+            return await self._send(send, request, status, body, extra)
+        access = (request.header(b"authorization") or "").partition(" ")[2].strip()
+        user = (caller.user_id, caller.role)
+        status, answer, headers = await self._auth(
+            request, "POST", "/api/auth/password", data, user=user, authorization=access
+        )
+        if status != 200:
+            return await self._pass(send, request, status, answer, headers, extra)
+        extra.append(_session_cookie(answer))
+        me_status, me, _ = await self._auth(
+            request, "GET", "/api/auth/me", None, user=user, authorization=answer["access"]
+        )
+        body = {
+            "access": answer["access"],
+            "token_type": "Bearer",
+            "access_expires_in": answer["access_expires_in"],
+            "user": me if me_status == 200 else None,
         }
         return await self._send(send, request, 200, json.dumps(body).encode(), extra)
 

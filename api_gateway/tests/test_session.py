@@ -167,6 +167,47 @@ def test_same_origin_by_fetch_metadata_alone(client, register):
     assert response.status_code == 200
 
 
+def test_password_change_keeps_this_browser_signed_in_through_a_new_cookie(
+    client, register, origin
+):
+    email = register()
+    login = session_login(client, origin, email)
+    old_cookie, _ = cookie_of(login)
+    headers = {**origin, **bearer(login.json()["access"])}
+
+    wrong = client.post(
+        "/api/session/password",
+        json={"current_password": "not-it-at-all", "new_password": "another-Long-pass-7"},
+        headers=headers,
+    )
+    assert wrong.status_code == 400
+    assert "current_password" in wrong.json()["error"]["details"]
+
+    response = client.post(
+        "/api/session/password",
+        json={"current_password": PASSWORD, "new_password": "another-Long-pass-7"},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    assert set(response.json()) == {"access", "token_type", "access_expires_in", "user"}
+    new_cookie, _ = cookie_of(response)
+    # every older session is over, the new cookie works
+    old = client.post(
+        "/api/session/refresh", headers={**origin, "Cookie": f"{COOKIE}={old_cookie}"}
+    )
+    assert old.status_code == 401
+    new = client.post(
+        "/api/session/refresh", headers={**origin, "Cookie": f"{COOKIE}={new_cookie}"}
+    )
+    assert new.status_code == 200
+    anonymous = client.post(
+        "/api/session/password",
+        json={"current_password": PASSWORD, "new_password": "x"},
+        headers=origin,
+    )
+    assert anonymous.status_code == 401
+
+
 def test_other_methods_and_paths(client, origin):
     assert client.get("/api/session/login").status_code == 405
     assert client.post("/api/session/elsewhere", headers=origin).status_code == 404
