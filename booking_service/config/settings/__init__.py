@@ -5,6 +5,7 @@ from pathlib import Path
 
 from rentezy_common.conf import platform_settings
 from rentezy_common.env import env_int, env_str
+from rentezy_common.platform import SERVICES
 
 from .stripe import stripe_settings
 
@@ -44,7 +45,8 @@ if BOOKING_HOLD_STRATEGY not in ("conditional_update", "select_for_update"):
     raise ImproperlyConfigured("BOOKING_HOLD_STRATEGY: conditional_update or select_for_update")
 
 # Where Stripe sends the tenant back after paying or giving up (the web app).
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# (Dev default: the gateway on loopback, on its port: GATEWAY_PORT.)
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", f"http://127.0.0.1:{SERVICES['gateway'].port}")
 BOOKING_CHECKOUT_SUCCESS_URL = env_str(
     "BOOKING_CHECKOUT_SUCCESS_URL", PUBLIC_BASE_URL + "/bookings/{booking_id}?paid=1"
 )
