@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react'
 import { defineConfig, loadEnv } from 'vite'
-import { precompress } from './build/precompress'
+import { precompress } from './build/precompress.ts'
 
 // The dev server (`make web-dev`) proxies the API and WebSockets to a running gateway:
 // RENTEZY_GATEWAY_URL, or the gateway's port on loopback (GATEWAY_PORT, default 8000).

@@ -1,9 +1,10 @@
-import { MantineProvider, createTheme } from '@mantine/core'
+import { MantineProvider, createTheme, darken, type CSSVariablesResolver } from '@mantine/core'
 import { QueryClientProvider } from '@tanstack/react-query'
 import { createBrowserRouter, type RouteObject } from 'react-router'
 import { RouterProvider } from 'react-router/dom'
 import { Layout } from './components/Layout'
 import { RouteError } from './components/RouteError'
+import OfflinePage from './pages/OfflinePage'
 import { SearchPage } from './pages/SearchPage'
 import { queryClient } from './queryClient'
 
@@ -13,6 +14,23 @@ export const theme = createTheme({
   autoContrast: true,
   defaultRadius: 'md',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+})
+
+// WCAG AA contrast (4.5:1) for secondary text: Mantine's dimmed gray is 3.3:1 on white.
+const cssVariables: CSSVariablesResolver = (theme) => ({
+  variables: {},
+  light: {
+    '--mantine-color-dimmed': theme.colors.gray[7]!,
+    '--mantine-color-error': theme.colors.red[9]!,
+    // Text of light alerts and badges: their 9th shade, darkened, keeps 4.5:1 on the tint.
+    ...Object.fromEntries(
+      ['red', 'orange', 'yellow', 'green', 'blue', 'gray'].map((c) => [
+        `--mantine-color-${c}-light-color`,
+        darken(theme.colors[c]![9]!, 0.3),
+      ]),
+    ),
+  },
+  dark: {},
 })
 
 // Every page but search (the landing page, in the main bundle for the first paint) is
@@ -55,7 +73,7 @@ export const routes: RouteObject[] = [
             path: 'landlord/bookings',
             lazy: page(() => import('./pages/landlord/LandlordBookingsPage')),
           },
-          { path: 'offline', lazy: page(() => import('./pages/OfflinePage')) },
+          { path: 'offline', element: <OfflinePage /> },
           { path: '*', lazy: page(() => import('./pages/NotFoundPage')) },
         ],
       },
@@ -67,7 +85,7 @@ const router = createBrowserRouter(routes)
 
 export function App() {
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={cssVariables}>
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

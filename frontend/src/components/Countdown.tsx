@@ -1,4 +1,4 @@
-import { Text } from '@mantine/core'
+import { Text, VisuallyHidden } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import { formatCountdown } from '../lib/format'
 
@@ -20,9 +20,9 @@ export function Countdown({ until, onEnd }: { until: string; onEnd?: () => void 
     <Text fw={700} fz="xl" data-testid="countdown">
       <span aria-hidden="true">{formatCountdown(left)}</span>
       {/* Screen readers hear the minutes, not every second. */}
-      <span style={{ position: 'absolute', left: -9999 }}>
+      <VisuallyHidden component="span">
         {left > 0 ? `About ${minutes} minute${minutes === 1 ? '' : 's'} left` : 'Time is up'}
-      </span>
+      </VisuallyHidden>
     </Text>
   )
 }

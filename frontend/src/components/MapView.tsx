@@ -73,7 +73,7 @@ export default function MapView({ markers, label, onSelect, onPick, zoom = 13 }:
       const icon = L.divIcon({
         className: 'map-pin-icon',
         html: `<span class="map-pin${marker.active ? ' is-active' : ''}">${escapeHtml(marker.label)}</span>`,
-        iconSize: [0, 0],
+        iconSize: null as unknown as L.PointExpression, // sized by its label
       })
       L.marker([marker.lat, marker.lon], {
         icon,

@@ -81,7 +81,7 @@ export function PageSkeleton() {
 export function BookingBadge({ status }: { status: BookingStatus }) {
   const info = BOOKING_STATUS[status]
   return (
-    <Badge color={info.color} variant="filled" data-status={status}>
+    <Badge color={info.color} variant="light" data-status={status}>
       {info.label}
     </Badge>
   )
@@ -90,7 +90,7 @@ export function BookingBadge({ status }: { status: BookingStatus }) {
 export function PropertyBadge({ status }: { status: PropertyStatus }) {
   const info = PROPERTY_STATUS[status]
   return (
-    <Badge color={info.color} variant="filled" data-status={status}>
+    <Badge color={info.color} variant="light" data-status={status}>
       {info.label}
     </Badge>
   )

@@ -22,6 +22,7 @@ import {
   Textarea,
   TextInput,
   Title,
+  VisuallyHidden,
 } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useRef, useState } from 'react'
@@ -703,7 +704,7 @@ function Publish({ property }: { property: Property }) {
           {checks.map((check) => (
             <List.Item key={check.label}>
               {check.ok ? '✓' : '✗'} {check.label}
-              <span style={{ position: 'absolute', left: -9999 }}>{check.ok ? ' (done)' : ' (missing)'}</span>
+              <VisuallyHidden component="span">{check.ok ? ' (done)' : ' (missing)'}</VisuallyHidden>
             </List.Item>
           ))}
         </List>
