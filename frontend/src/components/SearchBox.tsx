@@ -55,7 +55,7 @@ export function SearchBox({ value, onChange, suggestions, onChoose, label, place
   }
 
   return (
-    <Input.Wrapper label={label} labelProps={{ htmlFor: `${id}-input` }} style={{ position: 'relative', flex: 1 }}>
+    <Input.Wrapper label={label} id={`${id}-input`} style={{ position: 'relative', flex: 1 }}>
       <Input
         id={`${id}-input`}
         type="search"
