@@ -40,6 +40,7 @@ import {
   type SearchState,
 } from '../lib/searchState'
 import { usePageTitle } from '../lib/usePageTitle'
+import { queryClient } from '../queryClient'
 
 type Results = SearchResponse & { q: string }
 
@@ -51,12 +52,30 @@ const SORTS = [
 ]
 
 
+const searchKey = (query: URLSearchParams) => ['search', query.toString()]
+const runSearch = async (query: URLSearchParams, q: string, signal?: AbortSignal): Promise<Results> => ({
+  ...(await search(query, signal)),
+  q,
+})
+
+/** The search of the page being opened, started before the first render. */
+export function prefetchSearch(): void {
+  if (window.location.pathname !== '/') return
+  const state = readSearch(new URLSearchParams(window.location.search))
+  const query = apiQuery(state)
+  void queryClient.prefetchQuery({
+    queryKey: searchKey(query),
+    queryFn: ({ signal }) => runSearch(query, state.q, signal),
+  })
+}
+
 export function SearchPage() {
   const [params, setParams] = useSearchParams()
   const state = useMemo(() => readSearch(params), [params])
   const navigate = useNavigate()
   const format = useFormat()
-  const wide = useMediaQuery('(min-width: 1100px)', true)
+  // Read at once (not after a first render): a phone never loads the map it does not show.
+  const wide = useMediaQuery('(min-width: 1100px)', true, { getInitialValueInEffect: false })
   const [filtersOpen, filters] = useDisclosure(false)
   const [view, setView] = useState<'list' | 'map'>('list')
   const [text, setText] = useState(state.q)
@@ -84,8 +103,8 @@ export function SearchPage() {
 
   const query = apiQuery(state)
   const results = useQuery<Results>({
-    queryKey: ['search', query.toString()],
-    queryFn: async ({ signal }) => ({ ...(await search(query, signal)), q: state.q }),
+    queryKey: searchKey(query),
+    queryFn: ({ signal }) => runSearch(query, state.q, signal),
     placeholderData: keepPreviousData,
   })
 
