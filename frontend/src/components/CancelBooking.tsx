@@ -36,7 +36,7 @@ export function CancelBooking({ booking, label = 'Cancel booking' }: { booking: 
       <Button variant="outline" color="red" onClick={open}>
         {label}
       </Button>
-      <Modal opened={opened} onClose={close} title="Cancel this booking?" centered>
+      <Modal opened={opened} onClose={close} title="Cancel this booking?" centered closeButtonProps={{ "aria-label": "Close" }}>
         <Stack gap="md">
           {quote.isPending ? (
             <Group>

@@ -11,7 +11,7 @@ export function LazyDrawer(props: DrawerProps) {
   if (!used && !props.opened) return null
   return (
     <Suspense fallback={null}>
-      <Drawer {...props} />
+      <Drawer closeButtonProps={{ 'aria-label': 'Close' }} {...props} />
     </Suspense>
   )
 }

@@ -119,7 +119,7 @@ function PropertyRow({ property }: { property: Property }) {
           </Group>
         </Stack>
       </Group>
-      <Modal opened={confirming} onClose={confirm.close} title="Delete this listing?" centered>
+      <Modal opened={confirming} onClose={confirm.close} title="Delete this listing?" centered closeButtonProps={{ "aria-label": "Close" }}>
         <Stack>
           <Text>
             “{property.title}” disappears from search and can't be restored. Existing bookings are kept.
