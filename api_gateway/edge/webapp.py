@@ -27,7 +27,9 @@ from pathlib import Path
 IMMUTABLE = b"public, max-age=31536000, immutable"
 NO_CACHE = b"no-cache"
 SHORT = b"public, max-age=3600"
-NOT_HERE = ("/api/", "/ws/", "/healthz", "/readyz", "/metrics")
+# Never the web app's: the API, sockets, probes, and the paths of services' internals and
+# admins (not routed at the edge: a JSON 404 from Django, not the app's shell).
+NOT_HERE = ("/api/", "/ws/", "/healthz", "/readyz", "/metrics", "/internal/", "/admin/")
 ENCODINGS = ((b"br", ".br"), (b"gzip", ".gz"))
 TYPES = {
     ".js": "text/javascript; charset=utf-8",

@@ -94,7 +94,11 @@ def test_api_and_health_are_untouched(web):
     assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
     assert web.get("/healthz").status_code == 200
     assert web.get("/healthz").headers["content-type"].startswith("application/json")
-    assert web.get("/metrics").headers["content-type"].startswith("text/plain")
+    metrics = web.get("/metrics")  # on the internal listener only, never here
+    assert metrics.status_code == 404 and metrics.json()["error"]["code"] == "not_found"
+    for internal in ("/internal/introspect", "/admin/"):
+        refused = web.get(internal)
+        assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
 
 
 def test_not_built_yet_is_a_503_saying_how(auth_server, echo_server, flaky_port, tmp_path):

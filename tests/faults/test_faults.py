@@ -17,7 +17,7 @@ from conftest import (
     HOLD_SECONDS,
     PASSWORD,
     client_ip,
-    listing,
+    listing_payload,
     say,
     search_ids,
     wait_until,
@@ -290,7 +290,7 @@ def test_postgres_restarted_services_recover_without_a_restart_of_their_own(
     def writes() -> bool:
         created = api.post(
             "/api/properties/",
-            json=listing(word),
+            json=listing_payload(word),
             headers=landlord,
         )
         return created.status_code == 201
