@@ -98,12 +98,16 @@ def test_no_import_cycles_inside_a_service(directory):
 @pytest.mark.parametrize("directory", SERVICE_DIRS)
 def test_no_service_imports_another(directory):
     own = {name.split(".")[0] for name in modules_of(REPO / directory)}
-    others = {
-        name.split(".")[0]
-        for other in SERVICE_DIRS
-        if other != directory
-        for name in modules_of(REPO / other)
-    } - own - {"config", "manage"}  # every service has these names of its own
+    others = (
+        {
+            name.split(".")[0]
+            for other in SERVICE_DIRS
+            if other != directory
+            for name in modules_of(REPO / other)
+        }
+        - own
+        - {"config", "manage"}
+    )  # every service has these names of its own
     offenders = []
     for name, path in modules_of(REPO / directory).items():
         for target in imports_of(name, path):
