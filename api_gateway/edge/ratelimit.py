@@ -6,6 +6,10 @@ number per client (the theoretical arrival time), lets a burst of up to `limit` 
 through, then one request per `period / limit`; unlike a fixed window it cannot admit
 twice the limit across a window boundary. Time comes from the Redis server (TIME), so
 gateway clocks do not matter.
+
+While Redis cannot be reached the limits still hold, counted in each process's memory
+(guards.LocalRate): looser by the number of processes, never stricter, and no
+`X-RateLimit-*` headers are claimed for them since they are not the shared count.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from redis.exceptions import RedisError
 
 from . import metrics
 from .config import RateLimit
+from .guards import LocalRate
 from .resp import RedisPipe, Script
 
 logger = logging.getLogger(__name__)
@@ -78,12 +83,14 @@ class Decision:
     counted: bool = True  # False when Redis could not be asked (the request was let through)
 
     @classmethod
-    def uncounted(cls, rate: RateLimit) -> Decision:
-        return cls(True, rate.limit, rate.limit, 0, 0, counted=False)
+    def local(cls, rate: RateLimit, wait: float) -> Decision:
+        """Decided in this process's memory while Redis is away."""
+        retry = max(1, math.ceil(wait)) if wait else 0
+        return cls(not wait, rate.limit, rate.limit, retry, 0, counted=False)
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         if not self.counted:
-            return []
+            return [] if self.allowed else [(b"retry-after", str(self.retry_after).encode())]
         headers = [
             (b"x-ratelimit-limit", str(self.limit).encode()),
             (b"x-ratelimit-remaining", str(self.remaining).encode()),
@@ -111,13 +118,21 @@ class RateLimiter:
         self.redis = redis
         self.script = Script(redis, GCRA)
         self.cached_token_script = Script(redis, CACHED_TOKEN_AND_GCRA)
+        self._local: dict[tuple[str, RateLimit], LocalRate] = {}
+
+    def local_hit(self, bucket: str, client: str, rate: RateLimit) -> Decision:
+        """Count one request in this process (Redis is unreachable)."""
+        limiter = self._local.get((bucket, rate))
+        if limiter is None:
+            limiter = self._local[(bucket, rate)] = LocalRate(rate)
+        return Decision.local(rate, limiter.spend(client))
 
     def bucket_prefix(self, bucket: str) -> str:
         return f"{self.PREFIX}{bucket}:"
 
     async def hit(self, bucket: str, client: str, rate: RateLimit) -> Decision:
-        """Count one request. Fails open: with Redis unreachable the request goes through
-        uncounted (and the metric says so) rather than the whole platform going down."""
+        """Count one request; with Redis unreachable, in this process's memory (and the
+        metric says so) rather than the whole platform going down."""
         emission = rate.period * 1000 / rate.limit
         try:
             result = await self.script(
@@ -125,7 +140,7 @@ class RateLimiter:
             )
         except RedisError as exc:
             redis_unavailable("rate_limit", exc)
-            return Decision.uncounted(rate)
+            return self.local_hit(bucket, client, rate)
         return decision(rate, *result)
 
     async def cached_token_hit(

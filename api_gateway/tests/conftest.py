@@ -82,6 +82,7 @@ def flaky_server(flaky_port):
 
 
 def _gateway(auth_server, echo_server, flaky_port, name, **overrides) -> ServiceProcess:
+    metrics_port = free_port()
     env = {
         "GATEWAY_ROUTES_FILE": str(HERE / "routes.test.toml"),
         "UPSTREAM_AUTH_URL": auth_server.url,
@@ -93,9 +94,14 @@ def _gateway(auth_server, echo_server, flaky_port, name, **overrides) -> Service
         "GATEWAY_WORKERS": "1",
         "GATEWAY_CORS_ORIGINS": "http://app.example",
         "REDIS_URL": REDIS_URL,
+        "GATEWAY_METRICS_PORT": str(metrics_port),
+        # Every test client is 127.0.0.1: the invalid-token guard has its own test.
+        "GATEWAY_INVALID_TOKEN_LIMIT": "10000/minute",
         **overrides,
     }
-    return ServiceProcess.python("api_gateway", "-m", "edge.serve", env=env, name=name)
+    server = ServiceProcess.python("api_gateway", "-m", "edge.serve", env=env, name=name)
+    server.metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+    return server
 
 
 @pytest.fixture(scope="session")

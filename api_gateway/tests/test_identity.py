@@ -233,7 +233,7 @@ def test_token_answers_are_served_from_the_cache(client, login, gateway):
     session = login()
 
     def counts():
-        text = client.get("/metrics").text
+        text = httpx.get(gateway.metrics_url).text
         return {
             result: float(
                 next(

@@ -125,3 +125,35 @@ def test_the_lock_expires(user, login):
     assert login(user.email).status_code == 429
     time.sleep(1.1)
     assert login(user.email).status_code == 200
+
+
+# --- Redis down: sign-in works on, the lockout holds in this process ----------------------
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The lockout store (the Django cache) unreachable: nothing listens on port 1."""
+    from accounts import lockout
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    lockout._guard = type(lockout._guard)("test lockout store", retry_after=1.0)
+    lockout._local = type(lockout._local)()
+    yield lockout
+
+
+def test_with_redis_down_login_works(user, login, redis_down):
+    response = login(user.email)
+    assert response.status_code == 200, response.json()
+    assert redis_down._guard.degraded
+
+
+def test_with_redis_down_the_lockout_still_holds(user, login, redis_down):
+    _lock_out(login, user.email)
+    response = login(user.email, PASSWORD)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "too_many_attempts"

@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "KAFKA_BOOTSTRAP_SERVERS": "kafka.internal:9092",
     "DJANGO_ALLOWED_HOSTS": "auth",
     "DJANGO_DEBUG": "false",
+    "PUBLIC_BASE_URL": "https://rentezy.example",
 }
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from rentezy_common.conf import DEV_GATEWAY_SIGNING_SECRET
 from rentezy_common.testing.processes import (
     ServiceProcess,
+    free_port,
     fresh_database,
     migrate,
 )
@@ -89,8 +90,8 @@ def http_json(method: str, url: str, body: dict | None = None, token: str | None
         return json.loads(response.read() or b"null")
 
 
-def cache_counts(gateway_url: str) -> dict[str, float]:
-    with urllib.request.urlopen(gateway_url + "/metrics", timeout=10) as response:
+def cache_counts(metrics_url: str) -> dict[str, float]:
+    with urllib.request.urlopen(metrics_url, timeout=10) as response:
         text = response.read().decode()
     counts = {"hit": 0.0, "miss": 0.0}
     for line in text.splitlines():
@@ -139,11 +140,14 @@ def main() -> int:
     auth_env = {"DATABASE_URL": database}
     migrate("auth_service", env=auth_env)
     auth = ServiceProcess.gunicorn("auth_service", env=auth_env, name="auth-bench").start()
+    metrics_port = free_port()
+    metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
     gateway = ServiceProcess.python(
         "api_gateway",
         "-m",
         "edge.serve",
         env={
+            "GATEWAY_METRICS_PORT": str(metrics_port),
             "UPSTREAM_AUTH_URL": auth.url,
             "GATEWAY_DEFAULT_RATE_LIMIT": "100000000/minute",  # measure, do not throttle
             "GATEWAY_WORKERS": str(args.workers),
@@ -170,7 +174,7 @@ def main() -> int:
         bearer = ["-H", f"Authorization: Bearer {token}"]
 
         results: dict = {"runs": []}
-        cache_total_before = cache_counts(gateway.url)
+        cache_total_before = cache_counts(metrics_url)
         steady = {"hit": 0.0, "miss": 0.0}
 
         def pair(layout, scenario, concurrency, rep, rate: float = 0, seconds=None) -> dict:
@@ -183,13 +187,13 @@ def main() -> int:
             # Steady state: one request warms the token cache (it expired while the
             # direct run went on), then count where every answer of the run came from.
             http_json("GET", gateway.url + path, token=token)
-            before = cache_counts(gateway.url)
+            before = cache_counts(metrics_url)
             cpu0 = process_cpu([gateway.pid])
             via = load(
                 loadgen, gateway.url + path, concurrency, seconds, bearer + paced, client_cpus
             )
             cpu = process_cpu([gateway.pid]) - cpu0
-            after = cache_counts(gateway.url)
+            after = cache_counts(metrics_url)
             for key in steady:
                 steady[key] += after[key] - before[key]
             run = {
@@ -228,7 +232,7 @@ def main() -> int:
             rate = round(0.5 * statistics.median(r["direct"]["rps"] for r in saturated))
             for rep in range(args.reps):
                 pair(layout, "c100paced", 100, rep, rate=rate)
-        cache_total_after = cache_counts(gateway.url)
+        cache_total_after = cache_counts(metrics_url)
     finally:
         gateway.stop()
         auth.stop()

@@ -1,4 +1,5 @@
-"""Room inventory: holds, releases and property snapshots, one SQL statement each.
+"""Room inventory: holds, releases and property snapshots, one SQL statement each (the
+inventory services; the consumer's handler in handlers.py decodes, then calls these).
 
 A hold is one conditional UPDATE: `available_units - q WHERE available_units >= q`. The
 row lock PostgreSQL takes for the UPDATE serializes concurrent holds of one room; the
@@ -23,7 +24,6 @@ from django.conf import settings
 from django.db import connection
 
 from rentezy_common.events import publish_event
-from rentezy_common.events.consumer import RejectedEvent
 
 from .models import Property, Room
 
@@ -58,14 +58,14 @@ def _row(cursor) -> RoomRow | None:
     return RoomRow(*row) if row else None
 
 
-def peek(room_id) -> tuple[int, bool] | None:
+def room_peek(room_id) -> tuple[int, bool] | None:
     """(available units, bookable) as last committed: the pre-flight read, no lock."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT available_units, bookable FROM {ROOM} WHERE id = %s", [room_id])
         return cursor.fetchone()
 
 
-def hold(room_id, quantity: int) -> RoomRow | None:
+def room_hold(room_id, quantity: int) -> RoomRow | None:
     """Take `quantity` units of a bookable room; None when there are not enough."""
     if settings.BOOKING_HOLD_STRATEGY == "select_for_update":
         return _hold_locking(room_id, quantity)
@@ -78,7 +78,7 @@ def hold(room_id, quantity: int) -> RoomRow | None:
         )
         room = _row(cursor)
     if room is not None:
-        publish_availability(room)
+        room_publish_availability(room)
     return room
 
 
@@ -99,11 +99,11 @@ def _hold_locking(room_id, quantity: int) -> RoomRow | None:
             [found[0] - quantity, room_id],
         )
         room = _row(cursor)
-    publish_availability(room)
+    room_publish_availability(room)
     return room
 
 
-def release(room_id, quantity: int) -> RoomRow:
+def room_release(room_id, quantity: int) -> RoomRow:
     """Give `quantity` held or sold units back (an expiry, a cancellation)."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -112,11 +112,11 @@ def release(room_id, quantity: int) -> RoomRow:
             [quantity, room_id],
         )
         room = _row(cursor)
-    publish_availability(room)
+    room_publish_availability(room)
     return room
 
 
-def publish_availability(room: RoomRow) -> None:
+def room_publish_availability(room: RoomRow) -> None:
     publish_event(
         topic=settings.BOOKING_EVENTS_TOPIC,
         event_type="inventory.changed",
@@ -134,47 +134,12 @@ def publish_availability(room: RoomRow) -> None:
 
 
 # -- property-events -------------------------------------------------------------------
-def _decimal(value, field: str) -> Decimal:
-    try:
-        return Decimal(str(value if value is not None else "0"))
-    except ArithmeticError as exc:
-        raise RejectedEvent(f"{field} is not a decimal: {value!r}") from exc
-
-
-def _rooms(snapshot: dict) -> list[dict]:
-    rooms = snapshot.get("rooms") or []
-    if not isinstance(rooms, list):
-        raise RejectedEvent("rooms must be a list")
-    parsed = []
-    for room in rooms:
-        try:
-            total = int(room["total_units"])
-            if total < 0:
-                raise ValueError("negative total_units")
-            parsed.append(
-                {
-                    "id": str(room["id"]),
-                    "name": str(room.get("name") or "")[:200],
-                    "total_units": total,
-                    "monthly_price": _decimal(room.get("monthly_price"), "monthly_price"),
-                    "deposit": _decimal(room.get("deposit"), "deposit"),
-                    "currency": str(room.get("currency") or snapshot.get("currency") or ""),
-                }
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise RejectedEvent(f"malformed room {room!r}: {exc}") from exc
-    return parsed
-
-
-def apply_property_event(envelope) -> None:
-    """Bring the rooms of one property in line with its snapshot (consumer handler,
-    inside the runner's transaction, idempotent by the property's event version)."""
-    snapshot = envelope.payload
-    if not isinstance(snapshot, dict) or "id" not in snapshot:
-        raise RejectedEvent("payload is not a property snapshot")
-    status = "deleted" if envelope.type == "property.deleted" else snapshot.get("status", "")
-    rooms = _rooms(snapshot)
-    owner_id = str(snapshot.get("owner_id") or "")
+def property_rooms_apply(
+    *, property_id: str, owner_id: str, title: str, status: str, rooms: list[dict], version: int
+) -> bool:
+    """Bring the rooms of one property in line with its snapshot (from the inventory
+    consumer, inside the runner's transaction): idempotent by the property's event
+    version, so a replayed or reordered event changes nothing. False if it was stale."""
     with connection.cursor() as cursor:
         # The property row is the version guard and the lock of this property's rooms.
         cursor.execute(
@@ -187,29 +152,29 @@ def apply_property_event(envelope) -> None:
             WHERE {PROPERTY}.version < EXCLUDED.version
             RETURNING id
             """,
-            [snapshot["id"], owner_id, str(snapshot.get("title") or "")[:200], status,
-             envelope.version],
-        )  # fmt: skip
+            [property_id, owner_id, title[:200], status, version],
+        )
         if cursor.fetchone() is None:
             logger.info(
                 "stale property event ignored",
-                extra={"property_id": snapshot["id"], "version": envelope.version},
+                extra={"property_id": property_id, "version": version},
             )
-            return
+            return False
         bookable = status == PUBLISHED
         seen = []
         for room in rooms:
             seen.append(room["id"])
-            _apply_room(cursor, snapshot["id"], owner_id, room, bookable)
+            _apply_room(cursor, property_id, owner_id, room, bookable)
         # Rooms gone from the snapshot (or every room, once unpublished) take no holds.
         cursor.execute(
             f"UPDATE {ROOM} SET bookable = false, version = version + 1, updated_at = now() "
             f"WHERE property_id = %s AND bookable AND NOT (id = ANY(%s::uuid[])) "
             f"RETURNING {_RETURNING}",
-            [snapshot["id"], seen],
+            [property_id, seen],
         )
         for row in cursor.fetchall():
-            publish_availability(RoomRow(*row))
+            room_publish_availability(RoomRow(*row))
+    return True
 
 
 def _apply_room(cursor, property_id, owner_id, room: dict, bookable: bool) -> None:
@@ -231,7 +196,7 @@ def _apply_room(cursor, property_id, owner_id, room: dict, bookable: bool) -> No
             [room["id"], property_id, *values, room["total_units"], room["total_units"],
              bookable],
         )  # fmt: skip
-        publish_availability(_row(cursor))
+        room_publish_availability(_row(cursor))
         return
     total, available, was_bookable = current
     new_total = room["total_units"]
@@ -257,4 +222,4 @@ def _apply_room(cursor, property_id, owner_id, room: dict, bookable: bool) -> No
     )
     row = _row(cursor)
     if changed:
-        publish_availability(row)
+        room_publish_availability(row)

@@ -1,4 +1,5 @@
-"""Room inventory, bookings and the Stripe events already handled.
+"""Room inventory, bookings, the Stripe events already handled, and the payment issues
+waiting for a person.
 
 Inventory rows are booking_service's own copy of the rooms in `property-events`
 (docs/contracts/property-events.md); `available_units` is the one number every hold
@@ -75,8 +76,9 @@ class BookingStatus(models.TextChoices):
 
 class RefundStatus(models.TextChoices):
     NONE = ""
-    PENDING = "pending"
+    PENDING = "pending"  # owed; attempts are made until it succeeds or fails for good
     SUCCEEDED = "succeeded"
+    FAILED = "failed"  # refused by Stripe, or out of attempts: a PaymentIssue says why
 
 
 class Booking(models.Model):
@@ -107,6 +109,12 @@ class Booking(models.Model):
         max_length=16, choices=RefundStatus.choices, blank=True, default=""
     )
     refund_id = models.CharField(max_length=255, blank=True, default="")
+    # Refund attempts made, when the next may be made (backoff after a transient
+    # failure), and when one was last queued (so the sweeper queues one at a time).
+    refund_attempts = models.PositiveSmallIntegerField(default=0)
+    refund_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    refund_queued_at = models.DateTimeField(null=True, blank=True)
+    refund_last_error = models.TextField(blank=True, default="")
 
     idempotency_key = models.CharField(max_length=255, blank=True, default="")
     request_fingerprint = models.CharField(max_length=64, blank=True, default="")
@@ -161,3 +169,43 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} ({self.type})"
+
+
+class PaymentIssueKind(models.TextChoices):
+    SESSION_MISMATCH = "session_mismatch"  # paid session is not the booking's session
+    AMOUNT_MISMATCH = "amount_mismatch"  # paid amount differs from the booking's amount
+    CURRENCY_MISMATCH = "currency_mismatch"
+    REFUND_FAILED = "refund_failed"  # Stripe refused it, or attempts ran out
+
+
+class PaymentIssue(models.Model):
+    """Something about money that code must not decide alone: a payment that does not
+    match its booking (nothing was changed), or a refund that could not be made. An
+    admin reads them (`GET /api/bookings/payment-issues/`, the Django admin) and marks
+    them resolved once a person has dealt with them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, related_name="payment_issues", null=True, blank=True
+    )
+    kind = models.CharField(max_length=32, choices=PaymentIssueKind.choices)
+    stripe_event_id = models.CharField(max_length=255, blank=True, default="")
+    expected = models.JSONField(default=dict, blank=True)
+    received = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=64, blank=True, default="")
+    resolution = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(resolved_at=None),
+                name="payment_issue_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on booking {self.booking_id}"

@@ -15,7 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import stripe
 from django.conf import settings
 
-from rentezy_common.errors import ServiceUnavailable
+from rentezy_common.jsonbody import BadJson
+from rentezy_common.jsonbody import loads as json_loads
+
+from .errors import PaymentProviderUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +29,27 @@ ZERO_DECIMAL = frozenset(
 )  # fmt: skip
 
 
-class PaymentProviderUnavailable(ServiceUnavailable):
-    code = "payment_provider_unavailable"
-    message = "The payment provider cannot be reached; try again with the same Idempotency-Key."
-
-
 class InvalidSignature(Exception):
     pass
+
+
+class InvalidEvent(Exception):
+    """Signed by Stripe, but not an event we can read (not a JSON object, no id/type)."""
+
+
+class RefundRefused(Exception):
+    """Stripe answered and said no (already refunded, amount too large, the payment
+    cannot be refunded): trying again cannot help, a person must look."""
+
+
+# Stripe errors that are answers, not outages (https://docs.stripe.com/api/errors).
+_REFUSALS = (
+    stripe.InvalidRequestError,
+    stripe.CardError,
+    stripe.AuthenticationError,
+    stripe.PermissionError,
+    stripe.IdempotencyError,
+)
 
 
 def minor_units(amount: Decimal, currency: str) -> int:
@@ -127,27 +144,46 @@ def expire_checkout_session(session_id: str) -> None:
 
 
 def refund(booking, amount: Decimal) -> str:
-    """Refund `amount` of the booking's payment; the same booking is refunded once."""
-    result = client().v1.refunds.create(
-        params={
-            "payment_intent": booking.payment_intent_id,
-            "amount": minor_units(amount, booking.currency),
-            "metadata": {"booking_id": str(booking.id)},
-        },
-        options={"idempotency_key": f"booking-{booking.id}-refund"},
-    )
+    """Refund `amount` of the booking's payment; the same booking is refunded once.
+    RefundRefused when Stripe says no, PaymentProviderUnavailable when it cannot be
+    asked (network, rate limit, Stripe's own 5xx): only the latter is worth retrying."""
+    try:
+        result = client().v1.refunds.create(
+            params={
+                "payment_intent": booking.payment_intent_id,
+                "amount": minor_units(amount, booking.currency),
+                "metadata": {"booking_id": str(booking.id)},
+            },
+            options={"idempotency_key": f"booking-{booking.id}-refund"},
+        )
+    except _REFUSALS as exc:
+        raise RefundRefused(str(exc)) from exc
+    except stripe.StripeError as exc:
+        raise PaymentProviderUnavailable(str(exc) or type(exc).__name__) from exc
     return result.id
 
 
 def construct_event(payload: bytes, signature: str | None) -> dict:
-    """The verified event as a plain dict; InvalidSignature when it is not Stripe's."""
+    """The verified event as a plain dict. InvalidSignature when it is not Stripe's;
+    InvalidEvent when it is signed but not an event object (the platform's JSON limits
+    apply: a signed body is still input)."""
     if not signature:
         raise InvalidSignature("missing Stripe-Signature header")
     try:
-        event = stripe.Webhook.construct_event(
+        stripe.WebhookSignature.verify_header(
             payload, signature, settings.STRIPE_WEBHOOK_SECRET,
             tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
         )  # fmt: skip
-    except (stripe.SignatureVerificationError, ValueError) as exc:
+    except (stripe.SignatureVerificationError, ValueError) as exc:  # incl. bad UTF-8
         raise InvalidSignature(str(exc)) from exc
-    return event.to_dict()
+    try:
+        event = json_loads(payload)
+    except BadJson as exc:
+        raise InvalidEvent(exc.message) from exc
+    if (
+        not isinstance(event, dict)
+        or not isinstance(event.get("id"), str)
+        or not isinstance(event.get("type"), str)
+    ):
+        raise InvalidEvent("not a Stripe event object")
+    return event

@@ -1,11 +1,18 @@
-"""Booking use cases: hold, pay, expire, cancel, refund.
+"""Booking use cases: hold, pay, expire, cancel, refund (every write of a booking).
 
 Every change of a booking takes its row lock (`SELECT ... FOR UPDATE`), checks the state
 machine (bookings.states), changes the booking and the room's units, and records the
 events, in one transaction. The hold expiry and the Stripe webhook therefore serialize
 on the booking row: whichever comes second sees the first's result, so exactly one of
-them decides a booking's fate (DESIGN.md "Booking"). Calls to Stripe happen outside
-transactions: after commit, or from Celery tasks that retry them.
+them decides a booking's fate (docs/services/booking.md). Calls to Stripe happen outside
+those transactions: after commit, or from Celery tasks queued by name
+(rentezy_common.tasks.enqueue), whose work a sweeper finds again if a task is lost.
+
+Payments are checked, not trusted: a paid Checkout Session must be the booking's own
+session, for the booking's amount, in its currency. Anything else changes nothing and
+becomes a PaymentIssue for a person. Refunds are attempted a bounded number of times,
+one attempt at a time per booking; a refund Stripe refuses, or that runs out of
+attempts, becomes a PaymentIssue too.
 """
 
 from __future__ import annotations
@@ -20,44 +27,40 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from rentezy_common.errors import Conflict, NotFound
+from rentezy_common.errors import IllegalTransition
 from rentezy_common.events import publish_event
 from rentezy_common.idempotency import IdempotencyKeyReused
 from rentezy_common.retention import delete_older_than
+from rentezy_common.tasks import enqueue, enqueue_on_commit
 
-from . import inventory, payments
-from .models import Booking, BookingStatus, RefundStatus, StripeEvent
-from .representation import booking_json
+from . import inventory, payments, policies
+from .errors import BookingNotFound, CancellationClosed, NotBookable, RoomNotFound, SoldOut
+from .models import (
+    Booking,
+    BookingStatus,
+    PaymentIssue,
+    PaymentIssueKind,
+    RefundStatus,
+    StripeEvent,
+)
+from .representation import booking_representation
+from .selectors import booking_can_see, bookings_due_for_expiry, payment_issue_get
 from .states import EVENT_TYPES, can_transition
 
 logger = logging.getLogger(__name__)
 S = BookingStatus
 CENT = Decimal("0.01")
 
-
-class SoldOut(Conflict):
-    code = "sold_out"
-    message = "Not enough units of this room are free."
-
-
-class NotBookable(Conflict):
-    code = "not_bookable"
-    message = "This room is not open for booking."
+# Celery tasks, by their registered names (bookings/tasks.py).
+TASK_EXPIRE_HOLD = "bookings.expire_hold"
+TASK_ISSUE_REFUND = "bookings.issue_refund"
+TASK_EXPIRE_SESSION = "bookings.expire_checkout_session"
 
 
-class IllegalTransition(Conflict):
-    code = "illegal_transition"
-
-
-class CancellationClosed(Conflict):
-    code = "cancellation_closed"
-    message = "A confirmed booking can be cancelled by the tenant only before the move-in date."
-
-
-# -- events ----------------------------------------------------------------------------
-def booking_payload(booking: Booking, previous: str | None) -> dict:
+# -- events and transitions --------------------------------------------------------------
+def booking_event_payload(booking: Booking, previous: str | None) -> dict:
     """The event payload: the booking as the API shows it, and the status it left."""
-    return {**booking_json(booking), "previous_status": previous}
+    return {**booking_representation(booking), "previous_status": previous}
 
 
 def _emit(booking: Booking, previous: str | None, event_type: str | None = None) -> None:
@@ -67,7 +70,7 @@ def _emit(booking: Booking, previous: str | None, event_type: str | None = None)
         aggregate_type="booking",
         aggregate_id=booking.id,
         version=booking.version,
-        payload=booking_payload(booking, previous),
+        payload=booking_event_payload(booking, previous),
     )
 
 
@@ -95,51 +98,48 @@ def _give_back(booking: Booking, target: str, *, reason: str, close_session: boo
     """End a locked booking that holds units: units back, transition, event; with
     `close_session`, its still-open Checkout Session is expired after commit so it can
     no longer be paid."""
-    from .tasks import expire_checkout_session
-
-    inventory.release(booking.room_id, booking.quantity)
+    inventory.room_release(booking.room_id, booking.quantity)
     _transition(booking, target, reason=reason, **fields)
     if close_session and booking.checkout_session_id:
-        _after_commit(expire_checkout_session, booking.checkout_session_id)
+        enqueue_on_commit(TASK_EXPIRE_SESSION, booking.checkout_session_id)
 
 
 def _locked(booking_id) -> Booking | None:
     return Booking.objects.select_for_update().filter(pk=booking_id).first()
 
 
-def _after_commit(task, *args) -> None:
-    """Queue a Celery task once the transaction commits; a broker outage only delays
-    it (the sweeper finds what it should have done)."""
-
-    def send() -> None:
-        try:
-            task.delay(*args)
-        except Exception:
-            logger.exception("task not queued; the sweeper will retry", extra={"task": task.name})
-
-    transaction.on_commit(send)
+def _refund_owed(amount: Decimal) -> dict:
+    """The refund fields of a booking that now owes `amount` back (queued on commit)."""
+    if not amount:
+        return {"refund_status": RefundStatus.NONE}
+    return {
+        "refund_status": RefundStatus.PENDING,
+        "refund_attempts": 0,
+        "refund_next_attempt_at": None,
+        "refund_queued_at": timezone.now(),
+    }
 
 
 # -- hold ------------------------------------------------------------------------------
-def fingerprint(room_id, quantity: int, move_in_date: date) -> str:
+def booking_fingerprint(room_id, quantity: int, move_in_date: date) -> str:
     return hashlib.sha256(f"{room_id}|{quantity}|{move_in_date.isoformat()}".encode()).hexdigest()
 
 
-def create_booking(
+def booking_hold(
     *, tenant_id: str, room_id: uuid.UUID, quantity: int, move_in_date: date,
     idempotency_key: str | None,
 ) -> tuple[Booking, bool]:  # fmt: skip
     """Hold the units and open the Checkout Session. Returns (booking, created); a
     replayed Idempotency-Key returns the first booking with created=False."""
-    request = fingerprint(room_id, quantity, move_in_date)
+    request = booking_fingerprint(room_id, quantity, move_in_date)
     replayed = _replay(tenant_id, idempotency_key, request)
     if replayed is not None:
         return replayed, False
 
     # Pre-flight: most requests for a sold-out room stop here, without a transaction.
-    room = inventory.peek(room_id)
+    room = inventory.room_peek(room_id)
     if room is None:
-        raise NotFound("No such room.", code="room_not_found")
+        raise RoomNotFound()
     available, bookable = room
     if not bookable:
         raise NotBookable()
@@ -148,7 +148,7 @@ def create_booking(
 
     try:
         with transaction.atomic():
-            held = inventory.hold(room_id, quantity)
+            held = inventory.room_hold(room_id, quantity)
             if held is None:
                 raise SoldOut()
             monthly = (held.monthly_price * quantity).quantize(CENT)
@@ -177,17 +177,10 @@ def create_booking(
         if replayed is not None:
             return replayed, False
         raise
-    _schedule_expiry(booking)
-    return ensure_checkout(booking), True
-
-
-def _schedule_expiry(booking: Booking) -> None:
-    from .tasks import expire_hold
-
-    try:
-        expire_hold.apply_async(args=[str(booking.id)], eta=booking.expires_at)
-    except Exception:
-        logger.exception("expiry not scheduled; the sweeper will expire the hold")
+    # The expiry task at `expires_at`; if the broker refuses it, the sweeper expires the
+    # hold a little late instead.
+    enqueue(TASK_EXPIRE_HOLD, str(booking.id), eta=booking.expires_at)
+    return booking_ensure_checkout(booking), True
 
 
 def _replay(tenant_id: str, idempotency_key: str | None, request: str) -> Booking | None:
@@ -200,10 +193,10 @@ def _replay(tenant_id: str, idempotency_key: str | None, request: str) -> Bookin
         return None
     if booking.request_fingerprint != request:
         raise IdempotencyKeyReused(details={"booking_id": str(booking.id)})
-    return ensure_checkout(booking)
+    return booking_ensure_checkout(booking)
 
 
-def ensure_checkout(booking: Booking) -> Booking:
+def booking_ensure_checkout(booking: Booking) -> Booking:
     """Give a pending booking its Checkout Session (again after a failed attempt: the
     Stripe idempotency key makes it the same session)."""
     if booking.status != S.PENDING or booking.checkout_url:
@@ -217,7 +210,7 @@ def ensure_checkout(booking: Booking) -> Booking:
 
 
 # -- expiry ----------------------------------------------------------------------------
-def expire_hold(booking_id) -> bool:
+def booking_expire(*, booking_id) -> bool:
     """Expire a still-pending hold whose time is up: units back, event, then close the
     session. False if there is nothing to do."""
     with transaction.atomic():
@@ -230,34 +223,66 @@ def expire_hold(booking_id) -> bool:
     return True
 
 
-def due_holds(limit: int = 500) -> list:
-    """Pending holds past their expiry (the sweeper's work list)."""
-    grace = timezone.now() - timedelta(seconds=settings.BOOKING_SWEEP_GRACE_SECONDS)
-    return list(
-        Booking.objects.filter(status=S.PENDING, expires_at__lt=grace)
-        .order_by("expires_at")
-        .values_list("id", flat=True)[:limit]
-    )
+def booking_sweep() -> dict:
+    """The periodic repair: expire holds whose task was lost (a broker outage, a worker
+    that died with it in memory) and queue the refunds that are due."""
+    expired = sum(booking_expire(booking_id=booking_id) for booking_id in bookings_due_for_expiry())
+    refunds = refunds_queue_due()
+    if expired or refunds:
+        logger.info("sweep repaired", extra={"expired": expired, "refunds": len(refunds)})
+    return {"expired": expired, "refunds": len(refunds)}
 
 
-# -- payment ---------------------------------------------------------------------------
-def _refund_all(booking: Booking, target: str, reason: str, paid: Decimal) -> None:
-    _transition(
-        booking, target, reason=reason, amount_paid=paid, amount_refunded=paid,
-        refund_status=RefundStatus.PENDING if paid else RefundStatus.NONE,
-    )  # fmt: skip
-    if paid:
-        from .tasks import issue_refund
+# -- payment (from Stripe's webhook, bookings/webhooks.py) ------------------------------
+def _payment_mismatch(booking: Booking, *, session_id, amount_minor, currency) -> str | None:
+    """The first way a paid session does not match the booking, or None."""
+    if not booking.checkout_session_id or session_id != booking.checkout_session_id:
+        return PaymentIssueKind.SESSION_MISMATCH
+    if not isinstance(currency, str) or currency.upper() != booking.currency.upper():
+        return PaymentIssueKind.CURRENCY_MISMATCH
+    expected = payments.minor_units(booking.amount, booking.currency)
+    if not isinstance(amount_minor, int) or amount_minor != expected:
+        return PaymentIssueKind.AMOUNT_MISMATCH
+    return None
 
-        _after_commit(issue_refund, str(booking.id))
+
+def booking_payment_received(
+    *, booking_id, session_id, amount_minor, currency, payment_intent: str | None,
+    stripe_event_id: str,
+) -> str:  # fmt: skip
+    """A Checkout Session was paid. Checked against the booking first: a payment for
+    another session, amount or currency changes nothing and is flagged for a person."""
+    with transaction.atomic():
+        booking = _locked(booking_id)
+        if booking is None:
+            return "unknown_booking"
+        mismatch = _payment_mismatch(
+            booking, session_id=session_id, amount_minor=amount_minor, currency=currency
+        )
+        if mismatch is not None:
+            payment_issue_record(
+                booking=booking,
+                kind=mismatch,
+                stripe_event_id=stripe_event_id,
+                expected={
+                    "session_id": booking.checkout_session_id,
+                    "amount_minor": payments.minor_units(booking.amount, booking.currency),
+                    "currency": booking.currency.lower(),
+                },
+                received={
+                    "session_id": session_id,
+                    "amount_minor": amount_minor,
+                    "currency": currency,
+                },
+                message="A paid Checkout Session does not match its booking; nothing changed.",
+            )
+            return "flagged"
+        return _payment_received(booking, payment_intent)
 
 
-def payment_received(booking: Booking, session: dict) -> str:
-    """A Checkout Session was paid (booking locked by the caller)."""
-    paid = booking.amount
-    if isinstance(session.get("amount_total"), int):
-        paid = payments.from_minor_units(session["amount_total"], booking.currency)
-    booking.payment_intent_id = session.get("payment_intent") or booking.payment_intent_id
+def _payment_received(booking: Booking, payment_intent: str | None) -> str:
+    paid = booking.amount  # checked equal to what Stripe collected
+    booking.payment_intent_id = payment_intent or booking.payment_intent_id
     now = timezone.now()
     if booking.status == S.PENDING:
         _transition(booking, S.CONFIRMED, amount_paid=paid, confirmed_at=now)
@@ -265,16 +290,16 @@ def payment_received(booking: Booking, session: dict) -> str:
     if booking.status in (S.EXPIRED, S.FAILED):
         # Paid late: the units went back when the hold ended. Take them again if they
         # are still free, else give the money back.
-        if inventory.hold(booking.room_id, booking.quantity) is not None:
+        if inventory.room_hold(booking.room_id, booking.quantity) is not None:
             _transition(
                 booking, S.CONFIRMED, reason="paid_after_expiry", amount_paid=paid,
                 confirmed_at=now,
             )  # fmt: skip
             return "confirmed_late"
-        _refund_all(booking, S.REFUNDED, "sold_out_after_payment", paid)
+        _refund_all(booking, "sold_out_after_payment", paid)
         return "refunded"
     if booking.status == S.CANCELLED and booking.amount_paid == 0:
-        _refund_all(booking, S.REFUNDED, "paid_after_cancellation", paid)
+        _refund_all(booking, "paid_after_cancellation", paid)
         return "refunded"
     logger.warning(
         "payment for a settled booking ignored",
@@ -283,87 +308,78 @@ def payment_received(booking: Booking, session: dict) -> str:
     return "ignored"
 
 
-def payment_failed(booking: Booking, error: str, *, final: bool) -> str:
-    if booking.status != S.PENDING:
-        return "ignored"
-    booking.last_payment_error = error[:2000]
-    if final:
-        _give_back(booking, S.FAILED, reason="payment_failed")
-        return "failed"
-    booking.version += 1
-    booking.save(update_fields=["last_payment_error", "version", "updated_at"])
-    # Stays PENDING: the tenant may try another card until the hold expires.
-    _emit(booking, booking.status, "booking.payment_failed")
-    return "payment_failed"
+def _refund_all(booking: Booking, reason: str, paid: Decimal) -> None:
+    _transition(
+        booking, S.REFUNDED, reason=reason, amount_paid=paid, amount_refunded=paid,
+        **_refund_owed(paid),
+    )  # fmt: skip
+    if paid:
+        enqueue_on_commit(TASK_ISSUE_REFUND, str(booking.id))
 
 
-SESSION_PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
-
-
-def handle_stripe_event(event: dict) -> str:
-    """Apply one verified Stripe event, once: its id is recorded in the same transaction
-    as its effects, so a redelivery (or a concurrent duplicate) changes nothing."""
-    event_type = event.get("type", "")
-    obj = (event.get("data") or {}).get("object") or {}
-    booking_id = _booking_id(obj)
+def booking_payment_failed(*, booking_id, session_id: str | None, error: str, final: bool) -> str:
+    """A payment attempt failed: `final` (the session's asynchronous payment failed) ends
+    the hold; otherwise the tenant may try another card until the hold expires."""
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {StripeEvent._meta.db_table} (id, type, booking_id, received_at) "
-                "VALUES (%s, %s, %s, now()) ON CONFLICT (id) DO NOTHING RETURNING id",
-                [event["id"], event_type[:100], booking_id],
-            )
-            if cursor.fetchone() is None:
-                return "duplicate"
-        if booking_id is None:
-            return "ignored"
         booking = _locked(booking_id)
         if booking is None:
             return "unknown_booking"
-        if event_type in SESSION_PAID:
-            if obj.get("payment_status") not in ("paid", "no_payment_required"):
-                return "awaiting_payment"  # async methods: *_async_payment_succeeded follows
-            return payment_received(booking, obj)
-        if event_type == "checkout.session.expired":
-            if booking.status != S.PENDING:
-                return "ignored"
-            _give_back(booking, S.EXPIRED, reason="checkout_expired")
-            return "expired"
-        if event_type == "checkout.session.async_payment_failed":
-            return payment_failed(booking, "asynchronous payment failed", final=True)
-        if event_type == "payment_intent.payment_failed":
-            error = (obj.get("last_payment_error") or {}).get("message") or "payment failed"
-            return payment_failed(booking, error, final=False)
-    return "ignored"
+        if booking.status != S.PENDING:
+            return "ignored"
+        if session_id is not None and session_id != booking.checkout_session_id:
+            logger.warning("payment failure for another session ignored",
+                           extra={"booking_id": str(booking.id)})  # fmt: skip
+            return "ignored"
+        booking.last_payment_error = error[:2000]
+        if final:
+            _give_back(booking, S.FAILED, reason="payment_failed")
+            return "failed"
+        booking.version += 1
+        booking.save(update_fields=["last_payment_error", "version", "updated_at"])
+        _emit(booking, booking.status, "booking.payment_failed")
+        return "payment_failed"
 
 
-def _booking_id(obj: dict) -> uuid.UUID | None:
-    raw = (obj.get("metadata") or {}).get("booking_id") or obj.get("client_reference_id")
-    try:
-        return uuid.UUID(str(raw)) if raw else None
-    except ValueError:
-        return None
-
-
-# -- cancellation and refunds ----------------------------------------------------------
-def refund_for_tenant_cancellation(booking: Booking, today: date) -> Decimal:
-    """The refund policy (docs/services/booking.md): everything back up to
-    BOOKING_FULL_REFUND_DAYS before move-in; later, the deposit plus
-    BOOKING_LATE_CANCEL_REFUND_PERCENT of the first month."""
-    if (booking.move_in_date - today).days >= settings.BOOKING_FULL_REFUND_DAYS:
-        return booking.amount_paid
-    share = Decimal(settings.BOOKING_LATE_CANCEL_REFUND_PERCENT) / 100
-    refund = booking.deposit_amount + (booking.monthly_amount * share).quantize(CENT)
-    return min(refund, booking.amount_paid)
-
-
-def cancel(booking_id, *, actor_id: str, role: str) -> Booking:
-    from .tasks import issue_refund
-
+def booking_checkout_expired(*, booking_id, session_id: str | None) -> str:
+    """Stripe closed the booking's Checkout Session unpaid: the hold ends now."""
     with transaction.atomic():
         booking = _locked(booking_id)
-        if booking is None or not can_see(booking, actor_id, role):
-            raise NotFound("No such booking.", code="booking_not_found")
+        if booking is None:
+            return "unknown_booking"
+        if booking.status != S.PENDING or session_id != booking.checkout_session_id:
+            return "ignored"
+        _give_back(booking, S.EXPIRED, reason="checkout_expired")
+        return "expired"
+
+
+def stripe_event_record(*, event_id: str, event_type: str, booking_id) -> bool:
+    """Record a Stripe event as handled, in the caller's transaction (so with its
+    effects); False if it was handled before (a redelivery, a concurrent duplicate)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {StripeEvent._meta.db_table} (id, type, booking_id, received_at) "
+            "VALUES (%s, %s, %s, now()) ON CONFLICT (id) DO NOTHING RETURNING id",
+            [event_id, event_type[:100], booking_id],
+        )
+        return cursor.fetchone() is not None
+
+
+def stripe_events_purge() -> int:
+    """Forget handled Stripe event ids older than BOOKING_STRIPE_EVENT_RETENTION_DAYS
+    (30): Stripe retries a webhook delivery for up to 3 days, so an older event does not
+    come again by itself."""
+    days = settings.BOOKING_STRIPE_EVENT_RETENTION_DAYS
+    return delete_older_than(StripeEvent._meta.db_table, "received_at", timedelta(days=days))
+
+
+# -- cancellation ------------------------------------------------------------------------
+def booking_cancel(*, booking_id, actor_id: str, role: str) -> Booking:
+    """Cancel as the tenant, the landlord or an admin: a pending hold gives its units
+    back; a confirmed booking refunds by the policy (bookings.policies)."""
+    with transaction.atomic():
+        booking = _locked(booking_id)
+        if booking is None or not booking_can_see(booking, actor_id=actor_id, role=role):
+            raise BookingNotFound()
         reason = f"cancelled_by_{role}"
         if booking.status == S.PENDING:
             _give_back(booking, S.CANCELLED, reason=reason, close_session=True)
@@ -371,63 +387,172 @@ def cancel(booking_id, *, actor_id: str, role: str) -> Booking:
         if booking.status != S.CONFIRMED:
             raise IllegalTransition(
                 f"A {booking.status} booking cannot be cancelled.",
-                details={"status": booking.status},
+                details={"status": booking.status, "target": S.CANCELLED},
             )
         if role == "tenant":
             today = timezone.localdate()
             if today >= booking.move_in_date:
                 raise CancellationClosed(details={"move_in_date": str(booking.move_in_date)})
-            refund = refund_for_tenant_cancellation(booking, today)
+            refund = policies.refund_for_tenant_cancellation(
+                move_in_date=booking.move_in_date,
+                today=today,
+                amount_paid=booking.amount_paid,
+                deposit=booking.deposit_amount,
+                monthly=booking.monthly_amount,
+            )
         else:  # the landlord (or an admin) cancels: everything goes back
             refund = booking.amount_paid
         _give_back(
-            booking, S.CANCELLED, reason=reason, amount_refunded=refund,
-            refund_status=RefundStatus.PENDING if refund else RefundStatus.NONE,
-        )  # fmt: skip
+            booking, S.CANCELLED, reason=reason, amount_refunded=refund, **_refund_owed(refund)
+        )
         if refund:
-            _after_commit(issue_refund, str(booking.id))
+            enqueue_on_commit(TASK_ISSUE_REFUND, str(booking.id))
         return booking
 
 
-def issue_refund(booking_id) -> str:
-    """Send the booking's pending refund to Stripe (idempotent: Stripe's idempotency
-    key, and the status flips only from pending)."""
-    booking = Booking.objects.filter(pk=booking_id).first()
-    if booking is None or booking.refund_status != RefundStatus.PENDING:
-        return "nothing_to_do"
-    if not booking.payment_intent_id:
-        logger.error("refund without a payment intent", extra={"booking_id": str(booking_id)})
-        return "no_payment_intent"
-    refund_id = payments.refund(booking, booking.amount_refunded)
-    Booking.objects.filter(pk=booking_id, refund_status=RefundStatus.PENDING).update(
-        refund_status=RefundStatus.SUCCEEDED, refund_id=refund_id, updated_at=timezone.now()
+# -- refunds -----------------------------------------------------------------------------
+def refund_attempt(*, booking_id) -> str:
+    """One attempt at the booking's pending refund, if one is due.
+
+    The booking's row is locked for the attempt (SKIP LOCKED: a second task for the
+    same refund finds it busy and does nothing), so one attempt runs at a time.
+    Succeeded → `succeeded`. Stripe says no → `failed` and a PaymentIssue. Stripe
+    cannot be reached → the next attempt after a backoff (bookings.policies), until
+    BOOKING_REFUND_MAX_ATTEMPTS, then `failed` and a PaymentIssue. Stripe's idempotency
+    key makes a repeated attempt the same refund, never a second one."""
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(skip_locked=True)
+            .filter(pk=booking_id, refund_status=RefundStatus.PENDING)
+            .first()
+        )
+        if booking is None:
+            return "nothing_to_do"
+        now = timezone.now()
+        if booking.refund_next_attempt_at and booking.refund_next_attempt_at > now:
+            return "not_due"
+        if not booking.payment_intent_id:
+            _refund_failed(booking, "The booking has no payment to refund.")
+            return "failed"
+        booking.refund_attempts += 1
+        try:
+            refund_id = payments.refund(booking, booking.amount_refunded)
+        except payments.RefundRefused as exc:
+            _refund_failed(booking, f"Stripe refused the refund: {exc}")
+            return "failed"
+        except payments.PaymentProviderUnavailable as exc:
+            booking.refund_last_error = str(exc.message)[:2000]
+            if booking.refund_attempts >= settings.BOOKING_REFUND_MAX_ATTEMPTS:
+                _refund_failed(
+                    booking, f"No answer from Stripe after {booking.refund_attempts} attempts."
+                )
+                return "failed"
+            booking.refund_next_attempt_at = now + policies.refund_retry_delay(
+                booking.refund_attempts
+            )
+            booking.save(
+                update_fields=[
+                    "refund_attempts", "refund_last_error", "refund_next_attempt_at", "updated_at"
+                ]
+            )  # fmt: skip
+            logger.warning(
+                "refund attempt failed; retrying later",
+                extra={"booking_id": str(booking.id), "attempt": booking.refund_attempts},
+            )
+            return "retry_scheduled"
+        booking.refund_status = RefundStatus.SUCCEEDED
+        booking.refund_id = refund_id
+        booking.refund_next_attempt_at = None
+        booking.save(
+            update_fields=[
+                "refund_status", "refund_id", "refund_attempts", "refund_next_attempt_at",
+                "updated_at",
+            ]
+        )  # fmt: skip
+        return "refunded"
+
+
+def _refund_failed(booking: Booking, message: str) -> None:
+    booking.refund_status = RefundStatus.FAILED
+    booking.refund_last_error = message[:2000]
+    booking.refund_next_attempt_at = None
+    booking.save(
+        update_fields=[
+            "refund_status", "refund_attempts", "refund_last_error", "refund_next_attempt_at",
+            "updated_at",
+        ]
+    )  # fmt: skip
+    payment_issue_record(
+        booking=booking,
+        kind=PaymentIssueKind.REFUND_FAILED,
+        expected={"refund": f"{booking.amount_refunded:.2f}", "currency": booking.currency},
+        received={"attempts": booking.refund_attempts},
+        message=message,
     )
-    return "refunded"
+    logger.error("refund failed; flagged for a person", extra={"booking_id": str(booking.id)})
 
 
-def due_refunds(limit: int = 500) -> list:
-    stale = timezone.now() - timedelta(seconds=settings.BOOKING_SWEEP_GRACE_SECONDS)
-    return list(
-        Booking.objects.filter(
-            refund_status=RefundStatus.PENDING, updated_at__lt=stale
-        ).values_list("id", flat=True)[:limit]
+def refunds_queue_due(limit: int = 500) -> list:
+    """Queue one attempt for each refund that is due and not queued recently. The
+    claim (`refund_queued_at`) is one UPDATE, so a refund is never queued twice by
+    overlapping sweeps, and a refund waits BOOKING_REFUND_REQUEUE_SECONDS before it is
+    queued again (its task may still be waiting for a worker)."""
+    table = Booking._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET refund_queued_at = now()
+            WHERE id IN (
+                SELECT id FROM {table}
+                WHERE refund_status = %s
+                  AND (refund_next_attempt_at IS NULL OR refund_next_attempt_at <= now())
+                  AND (refund_queued_at IS NULL
+                       OR refund_queued_at < now() - make_interval(secs => %s))
+                ORDER BY updated_at LIMIT %s FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id
+            """,
+            [RefundStatus.PENDING, settings.BOOKING_REFUND_REQUEUE_SECONDS, limit],
+        )
+        due = [row[0] for row in cursor.fetchall()]
+    for booking_id in due:
+        enqueue(TASK_ISSUE_REFUND, str(booking_id))
+    return due
+
+
+# -- payment issues ----------------------------------------------------------------------
+def payment_issue_record(
+    *, booking: Booking | None, kind: str, expected: dict, received: dict, message: str,
+    stripe_event_id: str = "",
+) -> PaymentIssue:  # fmt: skip
+    """Flag something about money for a person (in the caller's transaction)."""
+    logger.error(
+        "payment issue flagged",
+        extra={"kind": kind, "booking_id": str(booking.id) if booking else None,
+               "stripe_event_id": stripe_event_id},
+    )  # fmt: skip
+    return PaymentIssue.objects.create(
+        booking=booking,
+        kind=kind,
+        stripe_event_id=stripe_event_id,
+        expected=expected,
+        received=received,
+        message=message,
     )
 
 
-# -- reading ---------------------------------------------------------------------------
-def can_see(booking: Booking, actor_id: str | None, role: str | None) -> bool:
-    if role == "admin":
-        return True
-    if role == "tenant":
-        return booking.tenant_id == actor_id
-    if role == "landlord":
-        return booking.owner_id == actor_id
-    return False
-
-
-def purge_stripe_events() -> int:
-    """Forget handled Stripe event ids older than BOOKING_STRIPE_EVENT_RETENTION_DAYS
-    (30): Stripe retries a webhook delivery for up to 3 days, so an older event does not
-    come again by itself."""
-    days = settings.BOOKING_STRIPE_EVENT_RETENTION_DAYS
-    return delete_older_than(StripeEvent._meta.db_table, "received_at", timedelta(days=days))
+def payment_issue_resolve(*, issue_id, actor_id: str, resolution: str) -> PaymentIssue:
+    """A person has dealt with the issue: record who, when and how."""
+    with transaction.atomic():
+        issue = payment_issue_get(issue_id=issue_id)
+        issue = PaymentIssue.objects.select_for_update().get(pk=issue.pk)
+        if issue.resolved_at is not None:
+            raise IllegalTransition(
+                "This payment issue is already resolved.",
+                details={"resolved_at": issue.resolved_at.isoformat()},
+            )
+        issue.resolved_at = timezone.now()
+        issue.resolved_by = str(actor_id)
+        issue.resolution = resolution
+        issue.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+        return issue

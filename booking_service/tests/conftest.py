@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from bookings import simulator
-from bookings.inventory import apply_property_event
+from bookings.handlers import on_property_event
 from bookings.models import Booking, Room
 from django.conf import settings
 from django.db import connection, transaction
@@ -96,7 +96,7 @@ def property_envelope(snapshot: dict, version: int, event_type: str | None = Non
 def apply(snapshot: dict, version: int, event_type: str | None = None) -> None:
     """What the `inventory` consumer does with one event (its transaction included)."""
     with transaction.atomic():
-        apply_property_event(property_envelope(snapshot, version, event_type))
+        on_property_event(property_envelope(snapshot, version, event_type))
 
 
 @pytest.fixture

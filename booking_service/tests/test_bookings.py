@@ -217,10 +217,10 @@ def test_refund_reaches_stripe_once(tenant, room):
     booking = book(tenant, room.id, 1).json()["id"]
     pay(booking)
     tenant.post(f"/api/bookings/{booking}/cancel/")
-    assert services.issue_refund(booking) == "refunded"
+    assert services.refund_attempt(booking_id=booking) == "refunded"
     row = Booking.objects.get(pk=booking)
     assert row.refund_status == "succeeded" and row.refund_id.startswith("re_")
-    assert services.issue_refund(booking) == "nothing_to_do"
+    assert services.refund_attempt(booking_id=booking) == "nothing_to_do"
 
 
 def test_tenant_cannot_cancel_on_or_after_move_in_but_the_landlord_can(tenant, landlord, room):

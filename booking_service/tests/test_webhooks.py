@@ -71,7 +71,7 @@ def test_handled_event_ids_are_forgotten_after_their_retention(tenant, room, set
     StripeEvent.objects.filter(pk=recent["id"]).update(
         received_at=timezone.now() - timedelta(days=29, hours=23)
     )
-    assert services.purge_stripe_events() == 1
+    assert services.stripe_events_purge() == 1
     assert list(StripeEvent.objects.values_list("id", flat=True)) == [recent["id"]]
     # The remembered one is still a duplicate.
     assert post_webhook(recent).json()["result"] == "duplicate"
@@ -120,7 +120,7 @@ def test_events_for_other_objects_are_acknowledged_and_ignored():
 def test_late_payment_takes_the_units_again_when_free(tenant, room):
     booking = book(tenant, room.id, 2).json()["id"]
     expire_now(booking)
-    assert services.expire_hold(booking) is True
+    assert services.booking_expire(booking_id=booking) is True
     room.refresh_from_db()
     assert room.available_units == 5
     assert pay(booking).json()["result"] == "confirmed_late"
@@ -140,7 +140,7 @@ def test_late_payment_is_refunded_when_the_units_are_gone(tenant, other_tenant, 
     room = make_room(2)
     late = book(tenant, room.id, 2).json()["id"]
     expire_now(late)
-    services.expire_hold(late)
+    services.booking_expire(booking_id=late)
     assert book(other_tenant, room.id, 1).status_code == 201  # one of the two is gone
     assert pay(late).json()["result"] == "refunded"
     row = Booking.objects.get(pk=late)
@@ -152,8 +152,8 @@ def test_late_payment_is_refunded_when_the_units_are_gone(tenant, other_tenant, 
     assert refunded.event_type == "booking.refunded"
     assert refunded.payload["reason"] == "sold_out_after_payment"
     # The refund goes to Stripe once, however often it is sent.
-    assert services.issue_refund(late) == "refunded"
-    assert services.issue_refund(late) == "nothing_to_do"
+    assert services.refund_attempt(booking_id=late) == "refunded"
+    assert services.refund_attempt(booking_id=late) == "nothing_to_do"
     room.refresh_from_db()
     assert room.available_units == 1
 
@@ -209,7 +209,7 @@ def race(*calls):
 
 def expire_after(booking_id, delay: float) -> bool:
     time.sleep(delay)
-    return services.expire_hold(booking_id)
+    return services.booking_expire(booking_id=booking_id)
 
 
 def deliver(event) -> str:
@@ -256,7 +256,7 @@ def test_payment_and_expiry_raced_many_times_end_in_exactly_one_state(tenant, ma
         room.refresh_from_db()
         assert room.available_units == 0
         # Free the units for the next round (landlord cancels, full refund).
-        services.cancel(booking.id, actor_id=booking.owner_id, role="landlord")
+        services.booking_cancel(booking_id=booking.id, actor_id=booking.owner_id, role="landlord")
     # Both orders happened at least once, or the race was not a race.
     print("race outcomes:", {o: outcomes.count(o) for o in set(outcomes)})
     assert set(outcomes) == {"confirmed", "confirmed_late"}
@@ -285,4 +285,6 @@ def test_expiry_against_a_sold_out_late_payment_never_oversells(tenant, other_te
             if booking_id:
                 row = Booking.objects.get(pk=booking_id)
                 if row.status in ("PENDING", "CONFIRMED"):
-                    services.cancel(booking_id, actor_id=row.owner_id, role="landlord")
+                    services.booking_cancel(
+                        booking_id=booking_id, actor_id=row.owner_id, role="landlord"
+                    )

@@ -162,6 +162,7 @@ def platform(tmp_path_factory):
                     "UPSTREAM_SEARCH_URL": processes["search"].url,
                     "UPSTREAM_BOOKING_URL": processes["booking"].url,
                     "GATEWAY_WORKERS": "1",
+                    "GATEWAY_METRICS_PORT": str(free_port()),
                     "REDIS_URL": redis_url("gateway"),
                     # The test client stands for a load balancer in front of the
                     # gateway: it tells each client's address (X-Forwarded-For), so

@@ -36,3 +36,11 @@ class BookingRequestSerializer(serializers.Serializer):
 
 class SimulatePaymentSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=OUTCOMES, default="paid")
+
+
+class PaymentIssueFilterSerializer(serializers.Serializer):
+    resolved = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class PaymentIssueResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=2000)

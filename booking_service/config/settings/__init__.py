@@ -8,15 +8,15 @@ from rentezy_common.env import env_int, env_str
 
 from .stripe import stripe_settings
 
-globals().update(
-    platform_settings(
-        service="booking",
-        base_dir=Path(__file__).resolve().parent.parent.parent,
-        apps=["bookings"],
-        readiness=("database", "redis", "kafka"),
-    )
+_platform = platform_settings(
+    service="booking",
+    base_dir=Path(__file__).resolve().parent.parent.parent,
+    apps=["django_filters", "bookings"],
+    readiness=("database", "redis", "kafka"),
 )
-globals().update(stripe_settings(RENTEZY_ENV))  # noqa: F821 - set just above
+globals().update(_platform)
+globals().update(stripe_settings(_platform["RENTEZY_ENV"]))
+PUBLIC_BASE_URL = _platform["PUBLIC_BASE_URL"]
 
 BOOKING_EVENTS_TOPIC = env_str("BOOKING_EVENTS_TOPIC", "booking-events")
 PROPERTY_EVENTS_TOPIC = env_str("PROPERTY_EVENTS_TOPIC", "property-events")
@@ -30,6 +30,12 @@ BOOKING_SWEEP_SECONDS = env_int("BOOKING_SWEEP_SECONDS", 30)
 BOOKING_SWEEP_GRACE_SECONDS = env_int("BOOKING_SWEEP_GRACE_SECONDS", 5)
 # Days a handled Stripe event id is remembered (Stripe retries deliveries for 3 days).
 BOOKING_STRIPE_EVENT_RETENTION_DAYS = env_int("BOOKING_STRIPE_EVENT_RETENTION_DAYS", 30)
+# Refunds: attempts before a refund is flagged for a person, the first retry delay
+# (doubling, capped at an hour), and how long a queued attempt may wait for a worker
+# before the sweeper queues it again (seconds).
+BOOKING_REFUND_MAX_ATTEMPTS = env_int("BOOKING_REFUND_MAX_ATTEMPTS", 8)
+BOOKING_REFUND_RETRY_SECONDS = env_int("BOOKING_REFUND_RETRY_SECONDS", 30)
+BOOKING_REFUND_REQUEUE_SECONDS = env_int("BOOKING_REFUND_REQUEUE_SECONDS", 120)
 # Largest quantity in one booking, and how far ahead a move-in may be (days).
 BOOKING_MAX_QUANTITY = env_int("BOOKING_MAX_QUANTITY", 50)
 BOOKING_MAX_ADVANCE_DAYS = env_int("BOOKING_MAX_ADVANCE_DAYS", 366)
@@ -43,8 +49,8 @@ if BOOKING_HOLD_STRATEGY not in ("conditional_update", "select_for_update"):
 
     raise ImproperlyConfigured("BOOKING_HOLD_STRATEGY: conditional_update or select_for_update")
 
-# Where Stripe sends the tenant back after paying or giving up (the web app).
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Where Stripe sends the tenant back after paying or giving up (the web app), under the
+# platform's PUBLIC_BASE_URL.
 BOOKING_CHECKOUT_SUCCESS_URL = env_str(
     "BOOKING_CHECKOUT_SUCCESS_URL", PUBLIC_BASE_URL + "/bookings/{booking_id}?paid=1"
 )

@@ -4,7 +4,14 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from rentezy_common.conf import platform_settings
-from rentezy_common.env import database_from_url, env_bool, env_int, env_list, env_secret
+from rentezy_common.env import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    runtime_environment,
+)
 
 
 def test_parsing():
@@ -33,7 +40,20 @@ def test_database_url():
 
 
 def test_dev_secret_outside_production():
-    assert env_secret("S", "dev-insecure-s", environ={}) == "dev-insecure-s"
+    assert env_secret("S", "dev-insecure-s", environ={"RENTEZY_ENV": "dev"}) == "dev-insecure-s"
+    assert env_secret("S", "dev-insecure-s", environ={"RENTEZY_ENV": "test"}) == "dev-insecure-s"
+
+
+def test_no_environment_means_production():
+    assert runtime_environment(environ={}) == "production"
+    with pytest.raises(ImproperlyConfigured):  # so no dev secret either
+        env_secret("S", "dev-insecure-s", environ={})
+
+
+@pytest.mark.parametrize("value", ["r3al", "x" * 31])
+def test_production_refuses_short_secrets(value):
+    with pytest.raises(ImproperlyConfigured, match="at least 32 bytes"):
+        env_secret("S", "dev-insecure-s", environ={"RENTEZY_ENV": "production", "S": value})
 
 
 @pytest.mark.parametrize("value", [None, "", "dev-insecure-s", "dev-insecure-other"])
@@ -46,16 +66,17 @@ def test_production_refuses_missing_or_dev_secrets(value):
 
 
 def test_production_accepts_real_secret():
+    real = "r3al-" + "k" * 27  # 32 bytes
     assert (
-        env_secret("S", "dev-insecure-s", environ={"RENTEZY_ENV": "production", "S": "r3al"})
-        == "r3al"
+        env_secret("S", "dev-insecure-s", environ={"RENTEZY_ENV": "production", "S": real}) == real
     )
 
 
 PRODUCTION = {
     "RENTEZY_ENV": "production",
-    "DJANGO_SECRET_KEY": "a-real-secret",
-    "GATEWAY_SIGNING_SECRET": "another-real-secret",
+    "DJANGO_SECRET_KEY": "a-real-secret-a-real-secret-a-real-secret",
+    "GATEWAY_SIGNING_SECRET": "another-real-secret-another-real-secret",
+    "PUBLIC_BASE_URL": "https://rentezy.example",
     "DATABASE_URL": "postgres://u:p@db/rentezy_booking",
     "REDIS_URL": "redis://redis:6379/0",
     "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
@@ -68,8 +89,24 @@ def test_production_settings_build_with_everything_set(monkeypatch, tmp_path):
         monkeypatch.setenv(name, value)
     built = platform_settings(service="booking", base_dir=tmp_path)
     assert built["DEBUG"] is False
-    assert built["SECRET_KEY"] == "a-real-secret"
-    assert built["GATEWAY_SIGNING_SECRETS"] == ["another-real-secret"]
+    assert built["SECRET_KEY"] == PRODUCTION["DJANGO_SECRET_KEY"]
+    assert built["GATEWAY_SIGNING_SECRETS"] == [PRODUCTION["GATEWAY_SIGNING_SECRET"]]
+    assert built["PUBLIC_BASE_URL"] == "https://rentezy.example"
+
+
+def test_without_any_environment_settings_refuse_to_build(monkeypatch, tmp_path):
+    """A deployment that forgets RENTEZY_ENV is production: it fails at start-up instead
+    of running with DEBUG, dev secrets or local defaults."""
+    for name in (*PRODUCTION, "RENTEZY_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ImproperlyConfigured):
+        platform_settings(service="booking", base_dir=tmp_path)
+
+
+def test_debug_is_off_unless_asked_for_outside_production(monkeypatch, tmp_path):
+    monkeypatch.setenv("RENTEZY_ENV", "dev")
+    monkeypatch.delenv("DJANGO_DEBUG", raising=False)
+    assert platform_settings(service="booking", base_dir=tmp_path)["DEBUG"] is False
 
 
 @pytest.mark.parametrize(
@@ -79,6 +116,10 @@ def test_production_settings_build_with_everything_set(monkeypatch, tmp_path):
         {"DJANGO_SECRET_KEY": "dev-insecure-django-secret-key-do-not-use-in-production"},
         {"GATEWAY_SIGNING_SECRET": None},
         {"GATEWAY_SIGNING_SECRET": None, "GATEWAY_SIGNING_SECRETS": "x,dev-insecure-y"},
+        {"GATEWAY_SIGNING_SECRET": None, "GATEWAY_SIGNING_SECRETS": "short"},
+        {"GATEWAY_SIGNING_SECRET": "too-short-for-hmac"},
+        {"PUBLIC_BASE_URL": None},
+        {"PUBLIC_BASE_URL": "ftp://rentezy.example"},
         {"DATABASE_URL": None},
         {"DJANGO_ALLOWED_HOSTS": None},
         {"DJANGO_DEBUG": "true"},

@@ -85,3 +85,103 @@ def test_a_bug_is_a_json_500_without_internals(path):
     err = error(response)
     assert err["code"] == "internal_error"
     assert "ZeroDivision" not in response.content.decode()
+
+
+# --- hostile JSON (rentezy_common.jsonbody) ---------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [33, 1_000, 100_000])
+def test_deeply_nested_json_is_400_never_a_500(depth):
+    body = '{"name": ' + "[" * depth + "]" * depth + ', "quantity": 1}'
+    response = GatewayClient().post("/api/items", body, content_type="application/json")
+    assert response.status_code == 400
+    err = error(response)
+    assert err["code"] == "parse_error" and err["details"] == {"max_depth": 32}
+
+
+def test_nesting_within_the_limit_is_parsed():
+    body = '{"name": "ok", "quantity": 1, "extra": ' + "[" * 30 + "]" * 30 + "}"
+    response = GatewayClient().post("/api/items", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+
+
+def test_oversized_json_is_413(settings):
+    settings.JSON_MAX_BYTES = 1000
+    body = '{"name": "' + "x" * 2000 + '", "quantity": 1}'
+    response = GatewayClient().post("/api/items", body, content_type="application/json")
+    assert response.status_code == 413
+    assert error(response)["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_numbers_are_400(literal):
+    body = '{"name": "x", "quantity": ' + literal + "}"
+    response = GatewayClient().post("/api/items", body, content_type="application/json")
+    assert response.status_code == 400
+    assert error(response)["code"] == "parse_error"
+
+
+def test_huge_integer_is_400():
+    body = '{"name": "x", "quantity": ' + "9" * 5000 + "}"  # past Python's int-from-str limit
+    response = GatewayClient().post("/api/items", body, content_type="application/json")
+    assert response.status_code == 400
+
+
+# --- every error answer in the platform shape (JsonErrorsMiddleware) ------------------------
+
+
+def test_a_bare_405_gets_the_platform_shape_and_keeps_allow():
+    response = GatewayClient().get("/plain/post-only")
+    assert response.status_code == 405
+    assert error(response)["code"] == "method_not_allowed"
+    assert response["Allow"] == "POST"
+
+
+def test_an_html_error_becomes_json():
+    response = GatewayClient().get("/plain/teapot")
+    assert response.status_code == 418
+    assert response["Content-Type"] == "application/json"
+    assert error(response)["code"] == "client_error"
+
+
+@pytest.mark.parametrize("path", ["/api/nothing-here", "/not-a-route/12", "/api/items/%00"])
+def test_unknown_paths_are_json_even_with_debug_on(settings, path):
+    settings.DEBUG = True  # Django's technical 404 page lists every URL pattern
+    response = GatewayClient().get(path)
+    assert response.status_code == 404
+    assert error(response)["code"] == "not_found"
+    assert b"urlpatterns" not in response.content and b"<html" not in response.content
+
+
+def test_a_bug_with_debug_on_is_still_json_without_internals(settings):
+    settings.DEBUG = True
+    client = GatewayClient()
+    client.raise_request_exception = False
+    response = client.get("/plain/crash")
+    assert response.status_code == 500
+    assert error(response)["code"] == "internal_error"
+    assert b"Traceback" not in response.content and b"SECRET_KEY" not in response.content
+
+
+# --- pagination links point at the public address ------------------------------------------
+
+
+def test_next_link_uses_the_address_the_client_used():
+    Item.objects.bulk_create(Item(name=f"item {i}", quantity=i) for i in range(25))
+    response = GatewayClient().get(
+        "/api/paged-items",
+        {"page": 1},
+        HTTP_X_FORWARDED_HOST="rentezy.example",
+        HTTP_X_FORWARDED_PROTO="https",
+    )
+    assert response.status_code == 200
+    assert response.json()["next"] == "https://rentezy.example/api/paged-items?page=2"
+
+
+def test_next_link_without_forwarded_headers_uses_the_public_base_url(settings):
+    settings.PUBLIC_BASE_URL = "https://public.example"
+    Item.objects.bulk_create(Item(name=f"item {i}", quantity=i) for i in range(25))
+    response = GatewayClient().get("/api/paged-items", {"page": 2})
+    body = response.json()
+    assert body["previous"] == "https://public.example/api/paged-items"
+    assert body["next"] is None

@@ -167,3 +167,58 @@ def test_nonce_is_single_use_across_different_requests():
     assert Client().get("/api/whoami", headers=headers).status_code == 200
     assert Client().get("/api/whoami", headers=headers).status_code == 401
     assert HEADER_NONCE in headers
+
+
+# --- Redis down: the nonce store works on in this process (NonceStore) ---------------------
+
+
+@pytest.fixture
+def nonce_store_down(settings):
+    """The nonce store's Redis unreachable (nothing listens on port 1), in a fresh store."""
+    from rentezy_common import gateway
+
+    original = gateway.NONCES
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    gateway.NONCES = gateway.NonceStore()
+    yield gateway.NONCES
+    gateway.NONCES = original
+
+
+def test_with_redis_down_signed_requests_are_still_served(nonce_store_down):
+    started = time.perf_counter()
+    for _ in range(20):
+        assert GatewayClient(user_id="7", role="tenant").get("/api/whoami").status_code == 200
+    # one failed Redis call, then the per-process store for a second: no per-request wait
+    assert time.perf_counter() - started < 2.0
+    assert nonce_store_down.guard.degraded
+
+
+def test_with_redis_down_a_replay_to_the_same_process_is_refused(nonce_store_down):
+    headers = signed(nonce="degraded-replay-" + str(time.time()))
+    assert Client().get("/api/whoami", headers=headers).status_code == 200
+    replay = Client().get("/api/whoami", headers=headers)
+    assert replay.status_code == 401
+    assert replay.json()["error"]["code"] == "replayed_request"
+
+
+def test_with_redis_down_the_signature_window_shrinks(nonce_store_down, settings):
+    old = int(time.time()) - settings.GATEWAY_SIGNATURE_DEGRADED_MAX_AGE - 2
+    response = Client().get("/api/whoami", headers=signed(timestamp=old))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "stale_request"
+
+
+def test_when_redis_returns_nonces_are_shared_again(nonce_store_down, settings):
+    from rentezy_common import gateway
+
+    GatewayClient(user_id="7", role="tenant").get("/api/whoami")
+    assert nonce_store_down.guard.degraded
+    settings.REDIS_URL = settings.CACHES["default"]["LOCATION"]  # the real one
+    nonce_store_down._redis = None  # a new client for the restored address
+    time.sleep(nonce_store_down.guard.retry_after)
+    headers = signed(nonce="after-recovery-" + str(time.time()))
+    assert Client().get("/api/whoami", headers=headers).status_code == 200
+    assert not nonce_store_down.guard.degraded
+    # the nonce is in Redis now: another process (a fresh store) refuses the replay
+    gateway.NONCES = gateway.NonceStore()
+    assert Client().get("/api/whoami", headers=headers).status_code == 401

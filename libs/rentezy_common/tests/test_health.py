@@ -14,15 +14,30 @@ def test_readyz_reports_each_dependency():
     assert checks["kafka"]["brokers"] == 1
 
 
-def test_readyz_is_503_with_the_reason_when_a_dependency_is_down(settings):
+def _without_redis(settings):
     from rentezy_common import health
 
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     health._redis_client = None
     try:
-        response = Client().get("/readyz")
+        return Client().get("/readyz")
     finally:
         health._redis_client = None
+
+
+def test_a_shared_dependency_down_is_reported_but_the_service_stays_ready(settings):
+    """Redis down fails no probe: every replica would drop out of service at once."""
+    response = _without_redis(settings)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["redis"]["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_readyz_is_503_with_the_reason_when_a_required_dependency_is_down(settings):
+    settings.READINESS_REQUIRED = ["database", "redis"]
+    response = _without_redis(settings)
     assert response.status_code == 503
     error = response.json()["error"]
     assert error["code"] == "not_ready"

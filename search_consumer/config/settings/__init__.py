@@ -13,6 +13,8 @@ globals().update(
         apps=["indexer"],
         # search_index: the alias, the consumer group's lag and the cluster status.
         readiness=("database", "kafka", "elasticsearch", "search_index"),
+        # Ready means the indexer can do its job: it needs all of them.
+        required=("database", "kafka", "elasticsearch", "search_index"),
     )
 )
 

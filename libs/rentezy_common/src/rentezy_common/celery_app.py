@@ -11,7 +11,10 @@ Defaults, and why:
 - time limits: soft 240 s (raises in the task), hard 300 s (kills the child);
 - one queue per service: services may share a Redis without taking each other's tasks;
 - Redis visibility timeout 2 h: a task is redelivered if unacknowledged this long, so it
-  must exceed the longest ETA/countdown we schedule (booking holds are minutes).
+  must exceed the longest ETA/countdown we schedule (booking holds are minutes);
+- riding out a broker outage: workers and beat reconnect forever (never give up after N
+  tries), a publish gives up after about a second (callers log it; sweepers redo the
+  work), and every Redis socket has a timeout so nothing hangs on a dead server.
 Override any of them with CELERY_* settings.
 """
 
@@ -33,7 +36,21 @@ PLATFORM_DEFAULTS = {
     "task_time_limit": 300,
     "task_ignore_result": True,
     "broker_connection_retry_on_startup": True,
-    "broker_transport_options": {"visibility_timeout": 7200},
+    "broker_connection_retry": True,
+    "broker_connection_max_retries": None,  # forever: an outage is waited out
+    "broker_transport_options": {
+        "visibility_timeout": 7200,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,  # above the 1 s BRPOP poll
+        "socket_keepalive": True,
+        "health_check_interval": 10,
+    },
+    "task_publish_retry_policy": {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    },
     "timezone": "UTC",
     "enable_utc": True,
     "worker_hijack_root_logger": False,  # keep our JSON logging

@@ -4,9 +4,10 @@ A service's `config/settings/__init__.py` is a few lines:
 
     globals().update(platform_settings(service="booking", base_dir=BASE_DIR, apps=[...]))
 
-followed by whatever is truly its own. RENTEZY_ENV selects dev (default), test (set by
-the test runner) or production; production refuses development secrets, DEBUG and
-missing required values (docs/configuration.md lists every variable).
+followed by whatever is truly its own. RENTEZY_ENV selects production (the default: no
+environment means production), dev (`make up` sets it) or test (the test runner sets
+it); production refuses development secrets, short secrets, DEBUG and missing required
+values (docs/configuration.md lists every variable).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .env import (
     REQUIRED,
+    check_production_secret,
     database_from_url,
     env_bool,
     env_int,
@@ -48,11 +50,14 @@ def platform_settings(
     spec: ServiceSpec | None = None,
     apps: Sequence[str] = (),
     readiness: Sequence[str] = ("database", "redis", "kafka"),
+    required: Sequence[str] = ("database",),
     middleware: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Every Django setting the platform shares, for one service.
 
-    `spec` is for projects outside the registry (the library's own test project)."""
+    `readiness` lists the dependencies `/readyz` reports; of those, only `required`
+    ones make it fail (rentezy_common.health explains why). `spec` is for projects
+    outside the registry (the library's own test project)."""
     if spec is None:
         if service not in SERVICES:
             raise ImproperlyConfigured(f"Unknown service {service!r}; see rentezy_common.platform.")
@@ -80,15 +85,26 @@ def platform_settings(
         "DJANGO_ALLOWED_HOSTS",
         dev_default(["127.0.0.1", "localhost", "[::1]", "testserver"]),
     )
-    debug = env_bool("DJANGO_DEBUG", environment == "dev")
+    # Off everywhere unless asked for: Django's debug pages are HTML with settings and
+    # tracebacks, and every error the platform gives is JSON (rentezy_common.errors).
+    debug = env_bool("DJANGO_DEBUG", False)
     if production and debug:
         raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
 
     signing_secrets = env_list("GATEWAY_SIGNING_SECRETS", "") or [
         env_secret("GATEWAY_SIGNING_SECRET", DEV_GATEWAY_SIGNING_SECRET)
     ]
-    if production and any(s.startswith("dev-insecure-") for s in signing_secrets):
-        raise ImproperlyConfigured("GATEWAY_SIGNING_SECRETS holds a development default.")
+    if production:
+        for secret in signing_secrets:
+            check_production_secret("GATEWAY_SIGNING_SECRETS", secret)
+
+    # Where the public reaches the platform (the gateway): links in e-mails, Stripe's
+    # return URLs, the payment simulator's webhook target.
+    public_base_url = env_str(
+        "PUBLIC_BASE_URL", dev_default(f"http://127.0.0.1:{_local('GATEWAY_PORT', 8000)}")
+    ).rstrip("/")
+    if not public_base_url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured("PUBLIC_BASE_URL must be an http(s) URL.")
 
     return {
         "SERVICE_NAME": service,
@@ -106,6 +122,7 @@ def platform_settings(
         ],
         "MIDDLEWARE": [
             "rentezy_common.middleware.RequestContextMiddleware",
+            "rentezy_common.middleware.JsonErrorsMiddleware",
             "django.middleware.security.SecurityMiddleware",
             "django.middleware.common.CommonMiddleware",
             "rentezy_common.gateway.GatewayIdentityMiddleware",
@@ -123,6 +140,9 @@ def platform_settings(
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": service,
+                # A dead Redis must fail a call fast, not hold a request thread: callers
+                # fall back (rentezy_common.degrade).
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             }
         },
         "REDIS_URL": redis_url,
@@ -131,8 +151,13 @@ def platform_settings(
             "ELASTICSEARCH_URL", f"http://127.0.0.1:{_local('ELASTICSEARCH_PORT', 9200)}"
         ),
         "READINESS_CHECKS": list(readiness),
+        "READINESS_REQUIRED": [check for check in readiness if check in required],
+        "PUBLIC_BASE_URL": public_base_url,
         "GATEWAY_SIGNING_SECRETS": signing_secrets,
         "GATEWAY_SIGNATURE_MAX_AGE": env_int("GATEWAY_SIGNATURE_MAX_AGE", 30),  # seconds
+        # While the shared nonce store (Redis) is down, nonces are only remembered per
+        # process, so the window shrinks to this (rentezy_common.gateway.NonceStore).
+        "GATEWAY_SIGNATURE_DEGRADED_MAX_AGE": env_int("GATEWAY_SIGNATURE_DEGRADED_MAX_AGE", 5),
         # How long a POST's Idempotency-Key is remembered (rentezy_common.idempotency).
         "IDEMPOTENCY_KEY_TTL_SECONDS": env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600),
         "GATEWAY_EXEMPT_PATHS": frozenset({"/healthz", "/readyz", "/metrics"}),
@@ -146,10 +171,13 @@ def platform_settings(
             "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
             "UNAUTHENTICATED_USER": "rentezy_common.gateway.AnonymousCaller",
             "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-            "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+            "DEFAULT_PARSER_CLASSES": ["rentezy_common.jsonbody.JSONParser"],
+            "DEFAULT_PAGINATION_CLASS": "rentezy_common.pagination.PublicPageNumberPagination",
             "PAGE_SIZE": 20,
         },
+        # Request bodies: JSON nesting and size limits (rentezy_common.jsonbody).
+        "JSON_MAX_DEPTH": env_int("JSON_MAX_DEPTH", 32),
+        "JSON_MAX_BYTES": env_int("JSON_MAX_BYTES", 1024 * 1024),
         "LANGUAGE_CODE": "en-us",
         "TIME_ZONE": "UTC",
         "USE_I18N": False,

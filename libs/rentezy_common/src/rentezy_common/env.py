@@ -4,9 +4,15 @@ Every setting of every service comes from here, so parsing rules are the same
 everywhere: booleans accept 1/0, true/false, yes/no, on/off; lists are comma separated;
 a missing variable without a default is a configuration error that names the variable.
 
+Safe by default: with RENTEZY_ENV unset a process is in production. Development and
+tests opt in explicitly (`make up`, `make test` and the benches set RENTEZY_ENV=dev or
+test), so a deployment that forgets a variable fails at start-up instead of running
+with DEBUG, dev secrets or the payment simulator.
+
 Secrets: `env_secret(name, dev_default)` returns the dev default outside production, and
-in production (RENTEZY_ENV=production) refuses both a missing value and any value that
-is a known development default, so a dev secret can never reach a real deployment.
+in production refuses a missing value, any value that is a known development default,
+and any value shorter than MIN_SECRET_BYTES, so a dev or guessable secret can never reach
+a real deployment.
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ _FALSE = {"0", "false", "no", "off", ""}
 DEV_SECRET_MARKER = "dev-insecure-"  # noqa: S105 - a marker, not a secret
 
 ENVIRONMENTS = ("dev", "test", "production")
+DEFAULT_ENVIRONMENT = "production"  # no environment at all: the safe one
+# HMAC-SHA256 keys (gateway signatures, JWTs) should be at least as long as the hash
+# (RFC 2104 section 3, RFC 7518 section 3.2): every production secret is held to it.
+MIN_SECRET_BYTES = 32
 
 
 def _raw(name: str, default: Any, environ: Mapping[str, str] | None) -> Any:
@@ -74,22 +84,30 @@ def env_list(
 
 
 def runtime_environment(environ: Mapping[str, str] | None = None) -> str:
-    value = env_str("RENTEZY_ENV", "dev", environ=environ)
+    value = env_str("RENTEZY_ENV", DEFAULT_ENVIRONMENT, environ=environ)
     if value not in ENVIRONMENTS:
         raise ImproperlyConfigured(f"RENTEZY_ENV must be one of {ENVIRONMENTS}, got {value!r}.")
     return value
 
 
 def env_secret(name: str, dev_default: str, *, environ: Mapping[str, str] | None = None) -> str:
-    """A secret: dev default outside production; required and non-dev in production."""
+    """A secret: dev default outside production; in production required, not a dev
+    value, and at least MIN_SECRET_BYTES long."""
     if not dev_default.startswith(DEV_SECRET_MARKER):
         raise ValueError(f"dev default for {name} must start with {DEV_SECRET_MARKER!r}")
     if runtime_environment(environ) != "production":
         return env_str(name, dev_default, environ=environ)
     value = env_str(name, environ=environ)  # no default in production
+    check_production_secret(name, value, dev_default)
+    return value
+
+
+def check_production_secret(name: str, value: str, dev_default: str = "") -> None:
+    """Refuse a production secret that is empty, a development default or too short."""
     if not value or value.startswith(DEV_SECRET_MARKER) or value == dev_default:
         raise ImproperlyConfigured(f"{name} is a development default; set a real secret.")
-    return value
+    if len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+        raise ImproperlyConfigured(f"{name} must be at least {MIN_SECRET_BYTES} bytes long.")
 
 
 def database_from_url(url: str) -> dict[str, Any]:

@@ -61,6 +61,14 @@ class Conflict(ApiError):
     message = "The request conflicts with the current state."
 
 
+class IllegalTransition(Conflict):
+    """A state machine refused a change (a `states.py` table said no): 409 with the
+    current status and the target in `details`. One code for every aggregate."""
+
+    code = "illegal_transition"
+    message = "This change is not allowed from the current state."
+
+
 class Unauthorized(ApiError):
     status_code = 401
     code = "not_authenticated"

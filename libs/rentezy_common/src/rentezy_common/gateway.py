@@ -13,9 +13,10 @@ adds these, signed with HMAC-SHA256 under a secret shared by the gateway and ser
 The signed message covers method, path, query string, identity, request id, timestamp
 and nonce. A service refuses (401) a request that is unsigned, whose signature does not
 match (tampered), whose timestamp is outside the replay window (stale), or whose nonce
-it has already seen within that window (replayed: nonces are kept in Redis through the
-Django cache for twice the window). Health and metrics paths are exempt, and so are
-paths under settings.GATEWAY_EXEMPT_PREFIXES (empty unless a service sets it).
+it has already seen within that window (replayed: `NonceStore`, in Redis for twice the
+window, with a per-process fallback while Redis is down). Health and metrics paths are
+exempt, and so are paths under settings.GATEWAY_EXEMPT_PREFIXES (empty unless a service
+sets it).
 
 Key rotation: GATEWAY_SIGNING_SECRETS may list several secrets; the first signs, any
 verifies.
@@ -36,6 +37,7 @@ from django.conf import settings
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 
+from .degrade import ExpiringSet, SharedStoreGuard
 from .errors import error_response
 from .hybrid import HybridMiddleware
 from .logs import clean_request_id
@@ -205,22 +207,61 @@ def verify_signature(
     return Identity(user_id=user_id or None, role=role or None, request_id=request_id)
 
 
-_nonce_redis = None
+class NonceStore:
+    """Single use of each signature's nonce, within the signature window.
+
+    Normally a nonce is claimed in Redis (SET NX, kept for twice the window), which every
+    process and replica of a service shares: a captured request cannot be replayed to any
+    of them. Every claim is also remembered in this process.
+
+    While Redis cannot be reached the service keeps serving (a Redis outage must not be a
+    total outage): nonces are checked against this process's memory only, and the
+    window shrinks to GATEWAY_SIGNATURE_DEGRADED_MAX_AGE (5 s). The trade-off: for those
+    seconds, a request captured inside the cluster could be replayed once to each *other*
+    process of the service. Services are reachable only from the gateway
+    (NetworkPolicy), so this is defence in depth giving way a little, for a few seconds,
+    instead of the platform answering 503 to everyone (docs/architecture/foundation.md).
+    """
+
+    def __init__(self) -> None:
+        self._redis = None
+        self._local = ExpiringSet()
+        self.guard = SharedStoreGuard("nonce store (Redis)", retry_after=1.0)
+
+    def _client(self):
+        # One client per process (thread-safe, pooled): Django's cache API builds a
+        # client per call, which was a fifth of a small request's CPU. Short timeouts:
+        # a check that waits on a dead Redis holds a request thread.
+        if self._redis is None:
+            import redis
+
+            self._redis = redis.Redis.from_url(
+                settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5
+            )
+        return self._redis
+
+    def claim(self, nonce: str, signed_at: int, now: float | None = None) -> None:
+        """Record the nonce's use, or raise SignatureError (replayed, or stale for the
+        degraded window)."""
+        max_age = settings.GATEWAY_SIGNATURE_MAX_AGE
+        if not self._local.add(nonce, max_age * 2):
+            raise SignatureError("replayed_request", "The request was already used.")
+        if self.guard.available():
+            try:
+                fresh = self._client().set(f"gw-nonce:{nonce}", 1, nx=True, ex=max_age * 2)
+            except Exception as exc:  # redis.RedisError, OSError
+                self.guard.failed(exc)
+            else:
+                self.guard.succeeded()
+                if not fresh:
+                    raise SignatureError("replayed_request", "The request was already used.")
+                return
+        now = time.time() if now is None else now
+        if abs(now - signed_at) > settings.GATEWAY_SIGNATURE_DEGRADED_MAX_AGE:
+            raise SignatureError("stale_request", "The request signature has expired.")
 
 
-def _nonce_is_fresh(nonce: str, max_age: int) -> bool:
-    # SET NX: only the first request with this nonce gets True. Kept for twice the
-    # window so a nonce cannot come back at the window's edge. One client per process
-    # (thread-safe, pooled): Django's cache API builds a client per call, which was a
-    # fifth of a small request's CPU.
-    global _nonce_redis
-    if _nonce_redis is None:
-        import redis
-
-        _nonce_redis = redis.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5
-        )
-    return bool(_nonce_redis.set(f"gw-nonce:{nonce}", 1, nx=True, ex=max_age * 2))
+NONCES = NonceStore()
 
 
 def _request_headers(request) -> dict[str, str]:
@@ -258,13 +299,10 @@ class GatewayIdentityMiddleware(HybridMiddleware):
             logger.warning("refused request: %s", exc.code, extra={"path": request.path})
             return error_response(401, exc.code, exc.message)
         try:
-            fresh = _nonce_is_fresh(request.headers[HEADER_NONCE], max_age)
-        except Exception:
-            logger.exception("nonce store unavailable")
-            return error_response(503, "unavailable", "Cannot verify the request right now.")
-        if not fresh:
-            logger.warning("refused request: replayed_request", extra={"path": request.path})
-            return error_response(401, "replayed_request", "The request was already used.")
+            NONCES.claim(request.headers[HEADER_NONCE], int(request.headers[HEADER_TIMESTAMP]))
+        except SignatureError as exc:
+            logger.warning("refused request: %s", exc.code, extra={"path": request.path})
+            return error_response(401, exc.code, exc.message)
         request.identity = identity
         return None
 

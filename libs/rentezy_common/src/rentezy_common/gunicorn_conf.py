@@ -7,7 +7,10 @@ idle timeout for pooled connections (30 s), so it is always the gateway that clo
 idle connection, never the service mid-reuse.
 """
 
+import json
 import os
+
+from gunicorn import util
 
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -18,6 +21,29 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # Logs: the services write their own JSON access lines; errors go to stderr.
 accesslog = None
 errorlog = "-"
+# Above the gateway's own limits (GATEWAY_MAX_URL_BYTES 8192, GATEWAY_MAX_HEADER_BYTES
+# 32768), so whatever the gateway lets through, a service parses.
+limit_request_line = 16384
+limit_request_field_size = 32768
+
+
+def write_json_error(sock, status_int, reason, mesg):
+    """gunicorn's own answers (a malformed request line, headers over the limits, a
+    crashed worker) in the platform's error shape instead of an HTML page."""
+    code = {400: "bad_request", 403: "permission_denied", 500: "internal_error"}.get(
+        status_int, "error"
+    )
+    body = json.dumps({"error": {"code": code, "message": mesg or reason, "details": None}})
+    data = body.encode("utf-8")
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + data)
+
+
+# Workers are forked from the master that read this file, so they inherit the patch.
+util.write_error = write_json_error
 
 
 def post_worker_init(worker):

@@ -1,9 +1,16 @@
 """`/healthz` (the process is alive) and `/readyz` (it can serve: its dependencies answer).
 
 Readiness checks are named in settings.READINESS_CHECKS; each returns details or raises.
-`/readyz` answers 200 `{"status": "ready", "checks": {...}}`, or 503 in the platform's
-error shape with the failing checks and their reasons in `details`. Each check has a
-short timeout so a probe never hangs on a dead dependency.
+Only those in settings.READINESS_REQUIRED (a service's own database, by default) make
+`/readyz` fail: 503 in the platform's error shape with the failing checks and their
+reasons in `details`. The others are reported: 200 with `"status": "degraded"` and the
+failing check in `checks`.
+
+Why: a failing readiness probe takes the pod out of its Service. A dependency that every
+replica shares (Redis, Kafka) going down would fail every replica's probe at once and
+turn a degraded platform (reads, logins, writes through the outbox) into a total
+outage; those outages are each service's to ride out, request by request. Each check
+has a short timeout so a probe never hangs on a dead dependency.
 `/metrics` exposes the outbox lag in Prometheus text format.
 """
 
@@ -108,11 +115,19 @@ def healthz(request):
 
 def readyz(request):
     checks = run_checks(settings.READINESS_CHECKS)
+    required = set(getattr(settings, "READINESS_REQUIRED", settings.READINESS_CHECKS))
     failing = sorted(name for name, result in checks.items() if not result["ok"])
-    if failing:
-        reasons = "; ".join(f"{name}: {checks[name]['error']}" for name in failing)
+    blocking = [name for name in failing if name in required]
+    if blocking:
+        reasons = "; ".join(f"{name}: {checks[name]['error']}" for name in blocking)
         return error_response(503, "not_ready", f"Not ready: {reasons}", {"checks": checks})
-    return JsonResponse({"status": "ready", "service": settings.SERVICE_NAME, "checks": checks})
+    return JsonResponse(
+        {
+            "status": "degraded" if failing else "ready",
+            "service": settings.SERVICE_NAME,
+            "checks": checks,
+        }
+    )
 
 
 def metrics(request):

@@ -1,14 +1,47 @@
-"""Platform housekeeping tasks (registered in every service that runs Celery)."""
+"""Queueing Celery tasks by name, and the platform's housekeeping tasks (registered in
+every service that runs Celery).
+
+Services queue their tasks by name (`enqueue("bookings.expire_hold", booking_id)`), never
+by importing `tasks.py`: tasks call services, so services importing tasks would be an
+import cycle (docs/architecture/layout.md). A broker that cannot take the task is not
+the caller's failure: it is logged, and the service's sweeper finds the work later.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
+from importlib import import_module
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 
 from .events.models import ProcessedEvent
 from .retention import delete_older_than
+
+logger = logging.getLogger(__name__)
+
+
+def celery_app():
+    """The service's Celery app (`config.celery.app` by convention), imported by name:
+    in a web process nothing else may have loaded it yet."""
+    return import_module(getattr(settings, "CELERY_APP_MODULE", "config.celery")).app
+
+
+def enqueue(name: str, *args, eta: datetime | None = None) -> bool:
+    """Queue task `name` with `args` now; False (logged) if the broker refused it."""
+    try:
+        celery_app().send_task(name, args=list(args), eta=eta)
+    except Exception:
+        logger.exception("task not queued; the sweeper will find the work", extra={"task": name})
+        return False
+    return True
+
+
+def enqueue_on_commit(name: str, *args, eta: datetime | None = None) -> None:
+    """Queue task `name` once the current transaction commits (never for a rollback)."""
+    transaction.on_commit(lambda: enqueue(name, *args, eta=eta))
 
 
 @shared_task(name="rentezy_common.tasks.purge_processed_events")

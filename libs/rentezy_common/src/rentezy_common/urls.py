@@ -13,9 +13,11 @@ from django.urls import path
 from . import health
 
 
-def platform_urlpatterns():
-    return [
+def platform_urlpatterns(*, metrics: bool = True):
+    patterns = [
         path("healthz", health.healthz, name="healthz"),
         path("readyz", health.readyz, name="readyz"),
-        path("metrics", health.metrics, name="metrics"),
     ]
+    if metrics:
+        patterns.append(path("metrics", health.metrics, name="metrics"))
+    return patterns

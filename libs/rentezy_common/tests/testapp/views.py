@@ -1,7 +1,9 @@
 import time
 
 from django.http import HttpResponse
+from django.views.decorators.http import require_POST
 from rest_framework import serializers
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -94,3 +96,22 @@ class IdempotentItems(APIView):
         if serializer.validated_data["name"] == "slow":
             time.sleep(0.3)
         return Response(serializer.data, status=201)
+
+
+@require_POST
+def plain_post_only(request):
+    """A plain Django view behind `require_POST`: its 405 has no body of its own."""
+    return HttpResponse("ok")
+
+
+def plain_teapot(request):
+    """A view answering an error in HTML, as third-party code may."""
+    return HttpResponse("<h1>I'm a teapot</h1>", status=418, content_type="text/html")
+
+
+class PagedItems(ListAPIView):
+    """Items, paginated by the platform's default pagination."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ItemSerializer
+    queryset = Item.objects.order_by("id")

@@ -14,4 +14,7 @@ urlpatterns = [
     path("api/conflict", views.ConflictView.as_view()),
     path("api/crash", views.Crash.as_view()),
     path("plain/crash", views.plain_crash),
+    path("plain/post-only", views.plain_post_only),
+    path("plain/teapot", views.plain_teapot),
+    path("api/paged-items", views.PagedItems.as_view()),
 ]
