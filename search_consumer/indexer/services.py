@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.db import connection
 
@@ -49,9 +50,31 @@ from .selectors import TABLE, availability_by_property, document_list_live
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 # Documents read (`_mget`) and rewritten (`_bulk`) per request when applying
 # availability: ~2 MB of listings each way.
 APPLY_CHUNK = 1000
+
+
+def _decoded(
+    envelopes: list[EventEnvelope],
+    decode: Callable[[EventEnvelope], T | None],
+    malformed: type[Exception],
+) -> tuple[list[T], dict[uuid.UUID, Exception]]:
+    """What `decode` makes of each envelope (None: not for this consumer, skipped), and
+    the events it refused as `malformed`, by event id (for the dead-letter topic)."""
+    decoded: list[T] = []
+    rejected: dict[uuid.UUID, Exception] = {}
+    for envelope in envelopes:
+        try:
+            item = decode(envelope)
+        except malformed as exc:
+            rejected[envelope.id] = exc
+            continue
+        if item is not None:
+            decoded.append(item)
+    return decoded, rejected
 
 
 # -- property-events -------------------------------------------------------------------
@@ -62,16 +85,7 @@ def property_index(*, envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Excepti
     Elasticsearch refuses), by event id; the consumer dead-letters them. Raises
     `SearchUnavailable` when Elasticsearch cannot take the batch (the consumer waits
     and retries). Events that are not about a property are ignored."""
-    rejected: dict[uuid.UUID, Exception] = {}
-    ops = []
-    for envelope in envelopes:
-        try:
-            op = snapshot_op(envelope)
-        except InvalidSnapshot as exc:
-            rejected[envelope.id] = exc
-            continue
-        if op is not None:
-            ops.append(op)
+    ops, rejected = _decoded(envelopes, snapshot_op, InvalidSnapshot)
     if not ops:
         return rejected
     ops = newest_per_document(ops)
@@ -128,16 +142,9 @@ def availability_index(*, envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Exc
     consumer dead-letters them. Booking events (aggregate `booking`) are ignored. Raises
     `SearchUnavailable` when Elasticsearch cannot be read or written (the consumer
     waits and retries the batch: the upsert is idempotent)."""
-    rejected: dict[uuid.UUID, Exception] = {}
+    changes, rejected = _decoded(envelopes, inventory_change, InvalidInventory)
     newest: dict[str, RoomAvailability] = {}
-    for envelope in envelopes:
-        try:
-            change = inventory_change(envelope)
-        except InvalidInventory as exc:
-            rejected[envelope.id] = exc
-            continue
-        if change is None:
-            continue
+    for change in changes:
         current = newest.get(change.room_id)
         if current is None or change.version > current.version:
             newest[change.room_id] = change
