@@ -8,6 +8,9 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 STATE="${RENTEZY_STATE:-$REPO/.rentezy}"
+# The per-service environments; another state directory (the fault suite's private
+# platform) can share them.
+VENVS="${RENTEZY_VENVS:-$STATE/venvs}"
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -37,9 +40,9 @@ uv sync --quiet --frozen --all-packages
 mapfile -t SERVICES < <(.venv/bin/python -m rentezy_common.platform | awk '{print $2}')
 for dir in "${SERVICES[@]}"; do
   package="rentezy-${dir//_/-}"
-  UV_PROJECT_ENVIRONMENT="$STATE/venvs/$dir" uv sync --quiet --frozen --package "$package"
+  UV_PROJECT_ENVIRONMENT="$VENVS/$dir" uv sync --quiet --frozen --package "$package"
 done
-say "service environments ready under ${STATE#"$REPO"/}/venvs (${#SERVICES[@]} services)"
+say "service environments ready under ${VENVS#"$REPO"/} (${#SERVICES[@]} services)"
 
 # --- local servers -----------------------------------------------------------------------
 "$REPO/scripts/infra.sh" setup

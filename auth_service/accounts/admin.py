@@ -9,25 +9,17 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from rentezy_common.errors import ApiError
+from rentezy_common.operators import ReadOnlyInline, for_each
 
 from . import services
 from .models import User, UserSession
 
 
-class UserSessionInline(admin.TabularInline):
+class UserSessionInline(ReadOnlyInline):
+    # Shown for information; sessions end through the services.
     model = UserSession
     fields = ("id", "created_at", "last_refreshed_at", "revoked_at", "revoke_reason")
-    readonly_fields = fields
     ordering = ("-created_at",)
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # shown for information; sessions end through the services
 
 
 @admin.register(User)
@@ -76,13 +68,20 @@ class UserAdmin(admin.ModelAdmin):
 
     @admin.action(description="Deactivate selected users (revokes their sessions)")
     def deactivate_users(self, request, queryset) -> None:
-        for user_id in queryset.values_list("pk", flat=True):
-            try:
-                services.user_deactivate(user_id=user_id, actor_id=request.user.pk)
-            except ApiError as exc:
-                self.message_user(request, exc.message, level=messages.ERROR)
+        for_each(
+            self,
+            request,
+            queryset,
+            done="deactivated",
+            call=lambda pk: services.user_deactivate(user_id=pk, actor_id=request.user.pk),
+        )
 
     @admin.action(description="Activate selected users")
     def activate_users(self, request, queryset) -> None:
-        for user_id in queryset.values_list("pk", flat=True):
-            services.user_activate(user_id=user_id)
+        for_each(
+            self,
+            request,
+            queryset,
+            done="activated",
+            call=lambda pk: services.user_activate(user_id=pk),
+        )

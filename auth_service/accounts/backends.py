@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 
 from . import lockout
+from .errors import TooManyAttempts
 
 
 class LockoutModelBackend(ModelBackend):
@@ -13,7 +14,7 @@ class LockoutModelBackend(ModelBackend):
             return None
         try:
             lockout.login_lock_check(username)
-        except lockout.TooManyAttempts:
+        except TooManyAttempts:
             return None  # the admin shows its usual "incorrect" message
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:

@@ -1,18 +1,19 @@
 """`user-events`: every change to a user that other services must know about.
 
-Each event carries the user's full public snapshot (never the password hash), so a
+Each event carries the user's full public representation (accounts.representation,
+without `last_login`: signing in is not an event; never the password hash), so a
 consumer can upsert its copy from any one event. Types: user.registered, user.updated,
 user.deactivated, user.activated, user.password_changed (docs/services/auth.md).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rentezy_common.events import publish_event
 
-if TYPE_CHECKING:
-    from .models import User
+from .models import User
+from .representation import user_representation
 
 USER_TOPIC = "user-events"
 USER_EVENT_TYPES = (
@@ -24,17 +25,10 @@ USER_EVENT_TYPES = (
 )
 
 
-def user_snapshot(user: User) -> dict[str, Any]:
-    return {
-        "id": str(user.pk),
-        "email": user.email,
-        "full_name": user.full_name,
-        "phone": user.phone,
-        "role": user.role,
-        "is_active": user.is_active,
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-    }
+def user_event_payload(user: User) -> dict[str, Any]:
+    payload = user_representation(user)
+    del payload["last_login"]
+    return payload
 
 
 def user_event_publish(*, user: User, event_type: str) -> None:
@@ -46,5 +40,5 @@ def user_event_publish(*, user: User, event_type: str) -> None:
         event_type=event_type,
         aggregate_type="user",
         aggregate_id=str(user.pk),
-        payload=user_snapshot(user),
+        payload=user_event_payload(user),
     )

@@ -27,21 +27,11 @@ from django.conf import settings
 from django.core.cache import cache
 
 from rentezy_common.degrade import SharedStoreGuard
-from rentezy_common.errors import ApiError
 
+from .errors import TooManyAttempts
 from .models import normalize_email
 
 logger = logging.getLogger(__name__)
-
-
-class TooManyAttempts(ApiError):
-    status_code = 429
-    code = "too_many_attempts"
-    message = "Too many failed sign-in attempts. Try again later."
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__()
-        self.retry_after = retry_after
 
 
 class _LocalCounters:

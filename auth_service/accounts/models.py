@@ -14,7 +14,7 @@ import uuid
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
@@ -58,18 +58,15 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self.by_email(username).get()
 
     def _create_user(self, email: str, password: str | None, **fields) -> User:
-        """Create and announce (`user.registered`) a user in one transaction.
+        """The row of a new user, validated and saved (the caller's transaction).
 
-        Every way of creating a user (registration, createsuperuser) comes through here,
-        so consumers of `user-events` see every account."""
-        from .events import user_event_publish  # events imports this module
-
+        Rows only: accounts.services (`user_register`, `user_create_admin`) creates an
+        account and announces it (`user.registered`) in one transaction; these exist
+        because Django's auth machinery expects them."""
         user = self.model(email=normalize_email(email), **fields)
         user.set_password(password)  # None gives an unusable password
         user.full_clean(exclude=["password"])
-        with transaction.atomic(using=self._db):
-            user.save(using=self._db)
-            user_event_publish(user=user, event_type="user.registered")
+        user.save(using=self._db)
         return user
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
@@ -79,7 +76,8 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self._create_user(email, password, **fields)
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
-        """`manage.py createsuperuser`: the only way to an admin account."""
+        """An admin's row (`manage.py createsuperuser` goes through
+        accounts.services.user_create_admin)."""
         fields["role"] = Role.ADMIN
         fields["is_superuser"] = True
         fields.setdefault("is_active", True)
@@ -137,22 +135,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.full_name = (self.full_name or "").strip()
 
     def save(self, *args, **kwargs) -> None:
-        """Save; when the password of an existing user was changed with set_password()
-        (the API, `manage.py changepassword`), also revoke every session of the user and
-        announce `user.password_changed`, in the same transaction: whoever knew the old
-        password is signed out everywhere. (A hash upgraded at login is not a change:
-        Django saves it without `_password`.)"""
+        # Only the row: revoking sessions and announcing a new password is the work of
+        # accounts.services (user_change_password, user_set_password), which the API,
+        # `manage.py changepassword` and the admin all call. A hash Django upgrades at
+        # login (new hasher settings) is saved here and is not a password change.
         self.email = normalize_email(self.email)
-        changed = self._password is not None and not self._state.adding
-        if not changed:
-            super().save(*args, **kwargs)
-            return
-        from .events import user_event_publish  # events imports this module
-
-        with transaction.atomic(using=kwargs.get("using")):
-            super().save(*args, **kwargs)
-            UserSession.objects.filter(user_id=self.pk).revoke(RevokeReason.PASSWORD_CHANGE)
-            user_event_publish(user=self, event_type="user.password_changed")
+        super().save(*args, **kwargs)
 
 
 class UserSessionQuerySet(models.QuerySet):

@@ -1,4 +1,8 @@
-"""Identity's reads: token introspection and the admin's user list."""
+"""Identity's reads: token introspection, the user lookups and the admin's user list.
+
+Who may call them is decided by the views' permission classes (the admin API needs the
+admin role; `/internal/introspect` the gateway's signature); a missing user is the API's
+404 (`NoSuchUser`)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from .errors import NoSuchUser
 from .models import User, UserSession
 from .tokens import access_token_decode
 
@@ -59,5 +64,24 @@ def user_list(
     return users.order_by("id")
 
 
-def user_get(*, user_id: int) -> User | None:
-    return User.objects.filter(pk=user_id).first()
+def user_get(*, user_id: int) -> User:
+    """The user, active or not, or 404 (an id beyond bigint is simply not found)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NoSuchUser()
+    return user
+
+
+def user_get_active(*, user_id: int) -> User:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise NoSuchUser()
+    return user
+
+
+def user_get_by_email(*, email: str) -> User:
+    """The user of `email` in any case (operators' commands), or 404."""
+    user = User.objects.by_email(email).first()
+    if user is None:
+        raise NoSuchUser()
+    return user

@@ -1,13 +1,15 @@
-"""Identity's writes: registration, sessions and tokens, profile, activation.
+"""Identity's writes: registration, sessions and tokens, passwords, profile, activation.
 
 Each function is one transaction; every change other services must know about writes
-its `user-events` row (accounts.events) in that same transaction.
+its `user-events` row (accounts.events) in that same transaction. The API, the Django
+admin and the management commands (`createsuperuser`, `changepassword`) all come here:
+no model method does this work.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,79 +19,49 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from rentezy_common.errors import ApiError, Conflict, NotFound, Unauthorized
-
 from . import lockout
 from .choices import SELF_REGISTRATION_ROLES, RevokeReason
+from .errors import (
+    CannotDeactivateSelf,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    NoSession,
+    NoSuchUser,
+)
 from .events import user_event_publish
 from .models import RefreshToken, User, UserSession, normalize_email
-from .tokens import access_token_decode, access_token_issue, refresh_token_hash, refresh_token_new
+from .selectors import user_get_active
+from .tokens import (
+    TokenPair,
+    access_token_decode,
+    access_token_issue,
+    refresh_token_hash,
+    refresh_token_new,
+)
 
 logger = logging.getLogger(__name__)
 
 
-class EmailTaken(Conflict):
-    code = "email_taken"
-    message = "A user with this email already exists."
+def _user_for_update(user_id: int) -> User:
+    """The user's row, locked until the transaction ends, or 404."""
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NoSuchUser()
+    return user
 
 
-class InvalidCredentials(Unauthorized):
-    # One body for "no such email", "wrong password" and "inactive account".
-    code = "invalid_credentials"
-    message = "The email or password is incorrect."
+# --- accounts ---------------------------------------------------------------------------
 
 
-class InvalidRefreshToken(Unauthorized):
-    # One body for unknown, expired, revoked and reused tokens.
-    code = "invalid_refresh_token"
-    message = "The refresh token is invalid or expired; sign in again."
-
-
-class NoSession(ApiError):
-    code = "no_session"
-    message = (
-        "No session to end: send the access token in the Authorization header or the "
-        "refresh token in the body."
-    )
-
-
-@dataclass(frozen=True)
-class TokenPair:
-    access: str
-    refresh: str
-    access_expires_in: int  # seconds
-    refresh_expires_in: int  # seconds
-    session_id: str
-
-    def as_dict(self) -> dict:
-        return {
-            "access": self.access,
-            "refresh": self.refresh,
-            "token_type": "Bearer",
-            "access_expires_in": self.access_expires_in,
-            "refresh_expires_in": self.refresh_expires_in,
-        }
-
-
-# --- registration -----------------------------------------------------------------------
-
-
-def user_register(*, email: str, password: str, full_name: str, role: str, phone: str = "") -> User:
-    """Self-registration of a tenant or landlord (admins come from createsuperuser)."""
-    if role not in SELF_REGISTRATION_ROLES:
-        raise ValidationError({"role": ["Only tenant or landlord accounts can be registered."]})
-    email = normalize_email(email)
-    candidate = User(email=email, full_name=full_name, role=role, phone=phone)
+def _user_create(create: Callable[..., User], **fields) -> User:
+    """Create a user with `create` (a manager method: the validated row) and announce it
+    (`user.registered`) in one transaction. A duplicate email, also one racing this very
+    registration, is 409 `email_taken`."""
     try:
-        validate_password(password, user=candidate)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
-    if User.objects.by_email(email).exists():
-        raise EmailTaken(details={"email": [EmailTaken.message]})
-    try:
-        return User.objects.create_user(
-            email=email, password=password, full_name=full_name, role=role, phone=phone
-        )
+        with transaction.atomic():
+            user = create(**fields)
+            user_event_publish(user=user, event_type="user.registered")
     except IntegrityError as exc:
         # Two registrations of one email at the same moment: the unique index decides.
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
@@ -101,6 +73,44 @@ def user_register(*, email: str, password: str, full_name: str, role: str, phone
         if any("already exists" in m for m in exc.messages):
             raise EmailTaken(details={"email": [EmailTaken.message]}) from None
         raise
+    return user
+
+
+def _email_check_free(email: str) -> None:
+    if User.objects.by_email(email).exists():
+        raise EmailTaken(details={"email": [EmailTaken.message]})
+
+
+def user_register(*, email: str, password: str, full_name: str, role: str, phone: str = "") -> User:
+    """Self-registration of a tenant or landlord (admins: `user_create_admin`)."""
+    if role not in SELF_REGISTRATION_ROLES:
+        raise ValidationError({"role": ["Only tenant or landlord accounts can be registered."]})
+    email = normalize_email(email)
+    candidate = User(email=email, full_name=full_name, role=role, phone=phone)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    _email_check_free(email)
+    return _user_create(
+        User.objects.create_user,
+        email=email,
+        password=password,
+        full_name=full_name,
+        role=role,
+        phone=phone,
+    )
+
+
+def user_create_admin(*, email: str, full_name: str, password: str | None) -> User:
+    """An operator account (`manage.py createsuperuser`, the only way to one): role
+    admin, superuser. The command validates an interactively typed password as Django
+    does; `None` gives an unusable password."""
+    email = normalize_email(email)
+    _email_check_free(email)
+    return _user_create(
+        User.objects.create_superuser, email=email, password=password, full_name=full_name
+    )
 
 
 # --- sessions and tokens ----------------------------------------------------------------
@@ -134,7 +144,7 @@ def _session_open(*, user: User) -> TokenPair:
     return _tokens_issue(user=user, session=session, now=now)
 
 
-def sessions_revoke_all(*, user_id: int, reason: str) -> int:
+def session_revoke_all(*, user_id: int, reason: str) -> int:
     """Revoke every live session of a user; returns how many."""
     return UserSession.objects.filter(user_id=user_id).revoke(reason)
 
@@ -255,42 +265,65 @@ def session_logout(*, user_id: int, access_token: str | None, refresh_token: str
         )
 
 
+# --- passwords --------------------------------------------------------------------------
+
+
+def _password_validate(password: str, *, user: User, field: str, errors=()) -> None:
+    messages = list(errors)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        messages.extend(exc.messages)
+    if messages:
+        raise ValidationError({field: messages})
+
+
+def _password_store(user: User, password: str) -> None:
+    """Store the new hash, revoke every session of the user and announce
+    `user.password_changed` (the caller's transaction, `user` locked): whoever knew the
+    old password is signed out everywhere."""
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    UserSession.objects.filter(user_id=user.pk).revoke(RevokeReason.PASSWORD_CHANGE)
+    user_event_publish(user=user, event_type="user.password_changed")
+
+
 def user_change_password(*, user_id: int, current_password: str, new_password: str) -> TokenPair:
-    """Change the password, revoke every session of the user, and open a new one for the
-    device that asked (so it stays signed in while all others are signed out)."""
-    user = _active_user(user_id)
+    """The user changes their password: every session is revoked, and a new one opened
+    for the device that asked (so it stays signed in while all others are signed out)."""
+    user = user_get_active(user_id=user_id)
     # Guessing the current password here counts like guessing it at login.
     lockout.login_lock_check(user.email)
     if not user.check_password(current_password):
         lockout.login_failure_record(user.email)
         raise ValidationError({"current_password": ["The current password is incorrect."]})
     lockout.login_failures_reset(user.email)
-    errors = []
-    if new_password == current_password:
-        errors.append("The new password must differ from the current one.")
-    try:
-        validate_password(new_password, user=user)
-    except ValidationError as exc:
-        errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({"new_password": errors})
+    same = new_password == current_password
+    _password_validate(
+        new_password,
+        user=user,
+        field="new_password",
+        errors=["The new password must differ from the current one."] if same else (),
+    )
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        user.set_password(new_password)
-        # User.save() revokes every session and announces the change.
-        user.save(update_fields=["password", "updated_at"])
+        _password_store(user, new_password)
         pair = _session_open(user=user)
     return pair
 
 
-# --- profile and activation -------------------------------------------------------------
-
-
-def _active_user(user_id: int) -> User:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        raise NotFound("No such user.")
+def user_set_password(*, user_id: int, password: str) -> User:
+    """An operator sets a user's password (`manage.py changepassword`, e.g. for an
+    account taken over): validated like any new password; every session of the user is
+    revoked and `user.password_changed` announced, as for the user's own change."""
+    with transaction.atomic():
+        user = _user_for_update(user_id)
+        _password_validate(password, user=user, field="password")
+        _password_store(user, password)
     return user
+
+
+# --- profile and activation -------------------------------------------------------------
 
 
 def user_update(*, user_id: int, **changes: str) -> User:
@@ -301,9 +334,7 @@ def user_update(*, user_id: int, **changes: str) -> User:
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user_id).first()
-        if user is None:
-            raise NotFound("No such user.")
+        user = _user_for_update(user_id)
         changed = [name for name, value in changes.items() if getattr(user, name) != value]
         if changed:
             for name in changed:
@@ -318,14 +349,12 @@ def user_deactivate(*, user_id: int, actor_id: int | None) -> User:
     """Deactivate a user and revoke all their sessions. Idempotent: deactivating an
     inactive user changes nothing and announces nothing."""
     if actor_id is not None and int(actor_id) == int(user_id):
-        raise Conflict("You cannot deactivate your own account.", code="cannot_deactivate_self")
+        raise CannotDeactivateSelf()
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user_id).first()
-        if user is None:
-            raise NotFound("No such user.")
+        user = _user_for_update(user_id)
         # Revoke even when already inactive: a retry repairs nothing it need not, and
         # no live session of an inactive user should exist.
-        sessions_revoke_all(user_id=user.pk, reason=RevokeReason.DEACTIVATED)
+        session_revoke_all(user_id=user.pk, reason=RevokeReason.DEACTIVATED)
         if user.is_active:
             user.is_active = False
             user.save(update_fields=["is_active", "updated_at"])
@@ -336,9 +365,7 @@ def user_deactivate(*, user_id: int, actor_id: int | None) -> User:
 def user_activate(*, user_id: int) -> User:
     """Re-activate a user (they sign in again; old sessions stay revoked). Idempotent."""
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user_id).first()
-        if user is None:
-            raise NotFound("No such user.")
+        user = _user_for_update(user_id)
         if not user.is_active:
             user.is_active = True
             user.save(update_fields=["is_active", "updated_at"])

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -24,6 +25,18 @@ REQUIRED_CLAIMS = ("exp", "iat", "sub", "sid", "iss", "aud", "typ")
 # A JWT we issue is ~400 bytes; anything far longer is not ours and is not worth
 # base64-decoding.
 MAX_TOKEN_LENGTH = 4096
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """What a sign-in, a refresh or a password change hands the client
+    (accounts.representation.token_pair_representation)."""
+
+    access: str
+    refresh: str
+    access_expires_in: int  # seconds
+    refresh_expires_in: int  # seconds
+    session_id: str
 
 
 def access_token_issue(*, user_id: Any, role: str, session_id: Any) -> tuple[str, int]:

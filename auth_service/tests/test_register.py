@@ -143,3 +143,12 @@ def test_register_needs_the_gateway_signature():
     )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unsigned_request"
+
+
+def test_the_event_payload_is_the_api_representation_without_last_login(register):
+    """One builder (accounts.representation) for the API's user and the event payload."""
+    body = register(full_name="Rita Rep").json()["user"]
+    event = OutboxEvent.objects.get(aggregate_id=body["id"])
+    assert set(body) - set(event.payload) == {"last_login"}
+    for key in ("id", "email", "full_name", "phone", "role", "is_active"):
+        assert event.payload[key] == body[key]

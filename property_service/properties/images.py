@@ -8,22 +8,10 @@ from typing import IO
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from rentezy_common.errors import ApiError
+from .errors import PhotoTooLarge, UnsupportedMediaType
 
 # Pillow format name -> the content type we store and serve.
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-
-
-class UnsupportedMediaType(ApiError):
-    status_code = 415
-    code = "unsupported_media_type"
-    message = "The file is not a JPEG, PNG or WebP image."
-
-
-class PhotoTooLarge(ApiError):
-    status_code = 413
-    code = "photo_too_large"
-    message = "The photo is too large."
 
 
 @dataclass(frozen=True)

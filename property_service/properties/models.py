@@ -1,9 +1,9 @@
 """Properties, their room types and photos.
 
 Every change goes through `properties.services`, which locks the property row, applies
-the change and publishes the full snapshot (`properties.snapshot`) in one transaction.
-Ranges that are cheap to check are also CHECK constraints, so a bug in validation cannot
-store a negative price or a latitude of 91.
+the change and publishes the full representation (`properties.representation`) in one
+transaction. Ranges that are cheap to check are also CHECK constraints, so a bug in
+validation cannot store a negative price or a latitude of 91.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ class Property(models.Model):
 
     `latitude`/`longitude` and `monthly_price` may be empty while a draft is written;
     publishing requires them (a CHECK enforces it too). Deleting is soft: the row stays
-    with status `deleted` so the last snapshot can still be rebuilt and ids never reused.
+    with status `deleted` so the last representation can still be rebuilt and ids never
+    reused.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -1,4 +1,5 @@
-"""Reads: who may see or change which property."""
+"""Reads, and the access rules: who may see or change which property, room, photo or
+file. A selector returns what the caller may see or raises the API's 404/403."""
 
 from __future__ import annotations
 
@@ -6,18 +7,13 @@ import uuid
 
 from django.db.models import Q, QuerySet
 
-from rentezy_common.errors import ApiError, NotFound
+from rentezy_common.errors import NotFound
 
 from .choices import PropertyStatus
-from .models import Property
+from .errors import Forbidden
+from .models import Photo, Property, Room
 
 EDITOR_ROLES = ("landlord", "admin")
-
-
-class Forbidden(ApiError):
-    status_code = 403
-    code = "permission_denied"
-    message = "Only the property's owner or an admin may change it."
 
 
 def _is_admin(actor) -> bool:
@@ -84,3 +80,38 @@ def property_list_visible(*, actor) -> QuerySet[Property]:
             visible |= Q(owner_id=str(actor.id))
         qs = qs.filter(visible)
     return qs.prefetch_related("rooms", "photos")
+
+
+def _part_of_visible(*, property_id: uuid.UUID, actor, parts: str, part_id: uuid.UUID):
+    """A room type or photo (`parts`: the related name) of a property the caller may
+    see, its `property` already loaded; None when the property has no such part."""
+    prop = property_get_visible(property_id=property_id, actor=actor)
+    return next((part for part in getattr(prop, parts).all() if part.pk == part_id), None)
+
+
+def room_get_visible(*, property_id: uuid.UUID, room_id: uuid.UUID, actor) -> Room:
+    room = _part_of_visible(property_id=property_id, actor=actor, parts="rooms", part_id=room_id)
+    if room is None:
+        raise NotFound("No such room type.")
+    return room
+
+
+def photo_get_visible(*, property_id: uuid.UUID, photo_id: uuid.UUID, actor) -> Photo:
+    photo = _part_of_visible(property_id=property_id, actor=actor, parts="photos", part_id=photo_id)
+    if photo is None:
+        raise NotFound("No such photo.")
+    return photo
+
+
+def photo_get_for_media(*, name: str) -> Photo:
+    """The photo stored under `name`, unless its property is deleted: media are public
+    (an <img> cannot send a bearer token; names are unguessable UUIDs)."""
+    photo = (
+        Photo.objects.filter(file=name)
+        .exclude(property__status=PropertyStatus.DELETED)
+        .only("id", "content_type")
+        .first()
+    )
+    if photo is None:
+        raise NotFound("No such file.")
+    return photo

@@ -3,12 +3,13 @@
 Each service runs one transaction that
 1. locks the property row (`SELECT ... FOR UPDATE`), so changes of one property
    serialize: two concurrent edits cannot both start from the same old state, and
-2. applies the change, then
-3. reads the property back and publishes its full snapshot with `publish_event`.
+2. applies the change (status changes as properties.states allows), then
+3. reads the property back and publishes its full representation with `publish_event`.
 
-Because the snapshot is built while the lock is held, every event shows exactly the state
-its transaction commits, and versions (assigned by `publish_event` in the same
-transaction) follow commit order.
+Because the representation is built while the lock is held, every event shows exactly
+the state its transaction commits, and versions (assigned by `publish_event` in the same
+transaction) follow commit order. The API, the Django admin's actions and anything else
+that changes a property call these functions.
 """
 
 from __future__ import annotations
@@ -25,25 +26,21 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from rentezy_common.errors import Conflict, NotFound
+from rentezy_common.errors import NotFound
 from rentezy_common.events import publish_event
 
 from .choices import PropertyStatus
+from .errors import LimitReached, NotPublishable
 from .images import ImageInfo
 from .models import Photo, Property, Room
+from .representation import property_representation
 from .selectors import check_change_allowed
-from .snapshot import property_snapshot
+from .states import CREATED, EVENT_TYPES, UPDATED, transition_check
 from .storage import photo_name, photo_storage
 
 logger = logging.getLogger(__name__)
 
 AGGREGATE = "property"
-
-CREATED = "property.created"
-UPDATED = "property.updated"
-PUBLISHED = "property.published"
-UNPUBLISHED = "property.unpublished"
-DELETED = "property.deleted"
 
 # Fields a PATCH may change (the serializers produce these names).
 EDITABLE_FIELDS = (
@@ -72,23 +69,6 @@ EDITABLE_FIELDS = (
 )
 ROOM_FIELDS = ("name", "total_units", "monthly_price", "deposit")
 
-PUBLISHABLE_FROM = (PropertyStatus.DRAFT, PropertyStatus.ARCHIVED)
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
-    message = "The property cannot make this transition from its current status."
-
-
-class NotPublishable(Conflict):
-    code = "not_publishable"
-    message = "A published property needs a location, a monthly price and at least one room."
-
-
-class TooMany(Conflict):
-    code = "limit_reached"
-
-
 # -- helpers ----------------------------------------------------------------------------
 
 
@@ -106,20 +86,24 @@ def _lock(property_id: uuid.UUID, actor) -> Property:
 def _emit(property_id: uuid.UUID, event_type: str) -> dict[str, Any]:
     """Publish the committed-to-be state of the property (read back, not assembled from
     what the caller sent, so the event is what the database holds)."""
-    prop = Property.objects.get(pk=property_id)
-    snapshot = property_snapshot(prop)
+    representation = _representation(property_id)
     publish_event(
         topic=settings.PROPERTY_EVENTS_TOPIC,
         event_type=event_type,
         aggregate_type=AGGREGATE,
-        aggregate_id=prop.id,
-        payload=snapshot,
+        aggregate_id=representation["id"],
+        payload=representation,
     )
-    return snapshot
+    return representation
+
+
+def _representation(property_id: uuid.UUID) -> dict[str, Any]:
+    return property_representation(Property.objects.get(pk=property_id))
 
 
 def _touch(prop: Property) -> None:
-    """A room or photo changed: the property's snapshot changed, so its updated_at too."""
+    """A room or photo changed: the property's representation changed, so its
+    updated_at too."""
     prop.save(update_fields=["updated_at"])
 
 
@@ -174,53 +158,54 @@ def property_update(*, property_id: uuid.UUID, actor, changes: Mapping[str, Any]
                 setattr(prop, name, value)
                 changed.append(name)
         if not changed:
-            return property_snapshot(Property.objects.get(pk=prop.pk))
+            return _representation(prop.pk)
         _check_still_publishable(prop)
         prop.save(update_fields=[*changed, "updated_at"])
         return _emit(prop.id, UPDATED)
+
+
+def _status_change(prop: Property, target: str) -> None:
+    transition_check(prop.status, target)
+    prop.status = target
+    fields = ["status", "updated_at"]
+    if target == PropertyStatus.PUBLISHED:
+        prop.published_at = timezone.now()
+        fields.append("published_at")
+    elif target == PropertyStatus.DELETED:
+        prop.deleted_at = timezone.now()
+        fields.append("deleted_at")
+    prop.save(update_fields=fields)
 
 
 def property_publish(*, property_id: uuid.UUID, actor) -> dict[str, Any]:
     """draft/archived → published, once it has a location, a price and a room."""
     with transaction.atomic():
         prop = _lock(property_id, actor)
-        if prop.status not in PUBLISHABLE_FROM:
-            raise InvalidTransition(
-                f"A {prop.status} property cannot be published.",
-                details={"status": prop.status, "allowed_from": list(PUBLISHABLE_FROM)},
-            )
+        transition_check(prop.status, PropertyStatus.PUBLISHED)
         missing = _missing_for_publish(prop, prop.rooms.count())
         if missing:
             raise NotPublishable(details=missing)
-        prop.status = PropertyStatus.PUBLISHED
-        prop.published_at = timezone.now()
-        prop.save(update_fields=["status", "published_at", "updated_at"])
-        return _emit(prop.id, PUBLISHED)
+        _status_change(prop, PropertyStatus.PUBLISHED)
+        return _emit(prop.id, EVENT_TYPES[PropertyStatus.PUBLISHED])
 
 
 def property_unpublish(*, property_id: uuid.UUID, actor) -> dict[str, Any]:
-    """published → archived (kept, editable, can be published again)."""
+    """published → archived (kept, editable, can be published again). Landlords and
+    operators (the Django admin's "unpublish" action) alike."""
     with transaction.atomic():
         prop = _lock(property_id, actor)
-        if prop.status != PropertyStatus.PUBLISHED:
-            raise InvalidTransition(
-                f"A {prop.status} property cannot be unpublished.",
-                details={"status": prop.status, "allowed_from": [PropertyStatus.PUBLISHED]},
-            )
-        prop.status = PropertyStatus.ARCHIVED
-        prop.save(update_fields=["status", "updated_at"])
-        return _emit(prop.id, UNPUBLISHED)
+        _status_change(prop, PropertyStatus.ARCHIVED)
+        return _emit(prop.id, EVENT_TYPES[PropertyStatus.ARCHIVED])
 
 
 def property_delete(*, property_id: uuid.UUID, actor) -> dict[str, Any]:
-    """Soft delete: status `deleted`, gone for everybody; the last snapshot is published
-    as `property.deleted`. Rooms, photos and files are kept (history, disputes)."""
+    """Soft delete: status `deleted`, gone for everybody; the last representation is
+    published as `property.deleted`. Rooms, photos and files are kept (history,
+    disputes)."""
     with transaction.atomic():
         prop = _lock(property_id, actor)
-        prop.status = PropertyStatus.DELETED
-        prop.deleted_at = timezone.now()
-        prop.save(update_fields=["status", "deleted_at", "updated_at"])
-        return _emit(prop.id, DELETED)
+        _status_change(prop, PropertyStatus.DELETED)
+        return _emit(prop.id, EVENT_TYPES[PropertyStatus.DELETED])
 
 
 # -- rooms ------------------------------------------------------------------------------
@@ -242,8 +227,8 @@ def _check_room_name(prop: Property, name: str, *, exclude: uuid.UUID | None = N
         raise ValidationError({"name": ["This property already has a room type with this name."]})
 
 
-def _room_from(snapshot: dict[str, Any], room_id: uuid.UUID) -> dict[str, Any]:
-    return next(room for room in snapshot["rooms"] if room["id"] == str(room_id))
+def _room_from(representation: dict[str, Any], room_id: uuid.UUID) -> dict[str, Any]:
+    return next(room for room in representation["rooms"] if room["id"] == str(room_id))
 
 
 def room_create(*, property_id: uuid.UUID, actor, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -252,7 +237,7 @@ def room_create(*, property_id: uuid.UUID, actor, fields: Mapping[str, Any]) -> 
         prop = _lock(property_id, actor)
         limit = settings.PROPERTY_ROOM_MAX_COUNT
         if prop.rooms.count() >= limit:
-            raise TooMany(f"A property has at most {limit} room types.", code="too_many_rooms")
+            raise LimitReached(f"A property has at most {limit} room types.", code="too_many_rooms")
         _check_room_name(prop, fields["name"])
         room = Room(property=prop, **{k: v for k, v in fields.items() if k in ROOM_FIELDS})
         room.save()
@@ -270,7 +255,7 @@ def room_update(
             _check_room_name(prop, changes["name"], exclude=room.pk)
         changed = [k for k in ROOM_FIELDS if k in changes and getattr(room, k) != changes[k]]
         if not changed:
-            return _room_from(property_snapshot(Property.objects.get(pk=prop.pk)), room.id)
+            return _room_from(_representation(prop.pk), room.id)
         for name in changed:
             setattr(room, name, changes[name])
         room.save(update_fields=[*changed, "updated_at"])
@@ -304,8 +289,8 @@ def _photo_in(prop: Property, photo_id: uuid.UUID) -> Photo:
     return photo
 
 
-def _photo_from(snapshot: dict[str, Any], photo_id: uuid.UUID) -> dict[str, Any]:
-    return next(photo for photo in snapshot["photos"] if photo["id"] == str(photo_id))
+def _photo_from(representation: dict[str, Any], photo_id: uuid.UUID) -> dict[str, Any]:
+    return next(photo for photo in representation["photos"] if photo["id"] == str(photo_id))
 
 
 def _renumber(prop: Property, ordered: list[Photo]) -> None:
@@ -348,7 +333,9 @@ def photo_add(
             count = prop.photos.count()
             limit = settings.PROPERTY_PHOTO_MAX_COUNT
             if count >= limit:
-                raise TooMany(f"A property has at most {limit} photos.", code="too_many_photos")
+                raise LimitReached(
+                    f"A property has at most {limit} photos.", code="too_many_photos"
+                )
             Photo.objects.create(
                 id=photo_id,
                 property=prop,
@@ -399,7 +386,7 @@ def photo_update(
                 {"is_cover": ["A property always has a cover; make another photo the cover."]}
             )
         if not changed:
-            return _photo_from(property_snapshot(Property.objects.get(pk=prop.pk)), photo_id)
+            return _photo_from(_representation(prop.pk), photo_id)
         _touch(prop)
         return _photo_from(_emit(prop.id, UPDATED), photo_id)
 

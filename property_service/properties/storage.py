@@ -3,7 +3,7 @@
 Development and tests use FileSystemStorage under PROPERTY_MEDIA_ROOT with base URL
 `/api/properties/media/`, served by this service (`api.views.MediaView`); production may
 use S3-compatible storage (PROPERTY_MEDIA_STORAGE=s3, see config/settings/media.py), whose
-`url()` points at the bucket or CDN. Either way `photo_url` is what snapshots carry.
+`url()` points at the bucket or CDN. Either way `photo_url` is what representations carry.
 """
 
 from __future__ import annotations

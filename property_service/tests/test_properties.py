@@ -193,12 +193,18 @@ def test_illegal_transitions_are_409(landlord):
     prop = create_property(landlord)
     response = landlord.post(url(prop["id"], "unpublish/"))
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "invalid_transition"
+    assert response.json()["error"]["code"] == "illegal_transition"
+    assert response.json()["error"]["details"] == {
+        "status": "draft",
+        "target": "archived",
+        "allowed_from": ["published"],
+    }
     add_room(landlord, prop["id"])
     assert landlord.post(url(prop["id"], "publish/")).status_code == 200
     again = landlord.post(url(prop["id"], "publish/"))
     assert again.status_code == 409
-    assert again.json()["error"]["code"] == "invalid_transition"
+    assert again.json()["error"]["code"] == "illegal_transition"
+    assert again.json()["error"]["details"]["allowed_from"] == ["draft", "archived"]
     assert landlord.post(url(prop["id"], "unpublish/")).status_code == 200
     assert landlord.post(url(prop["id"], "unpublish/")).status_code == 409
     republished = landlord.post(url(prop["id"], "publish/"))  # archived -> published

@@ -1,9 +1,11 @@
+"""Input validation of the API (output is accounts.representation)."""
+
 from __future__ import annotations
 
 from rest_framework import serializers
 
 from ..choices import SELF_REGISTRATION_ROLES, Role
-from ..models import User, phone_validator
+from ..models import phone_validator
 
 # PBKDF2 cost grows with the password's length; a megabyte "password" would be a cheap
 # way to burn our CPU.
@@ -14,25 +16,6 @@ def _password_field() -> serializers.CharField:
     return serializers.CharField(
         max_length=MAX_PASSWORD_LENGTH, trim_whitespace=False, write_only=True
     )
-
-
-class UserSerializer(serializers.ModelSerializer):
-    id = serializers.CharField(read_only=True)  # ids travel as strings across services
-
-    class Meta:
-        model = User
-        fields = (
-            "id",
-            "email",
-            "full_name",
-            "phone",
-            "role",
-            "is_active",
-            "created_at",
-            "updated_at",
-            "last_login",
-        )
-        read_only_fields = fields
 
 
 class RegisterSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""`/api/auth/...` (DESIGN.md "Public API paths": no trailing slash)."""
+"""`/api/auth/...`: no trailing slashes (docs/services/auth.md, "API")."""
 
 from django.urls import path
 

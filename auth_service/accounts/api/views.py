@@ -1,4 +1,7 @@
-"""Thin adapters: decode, call one service or selector, encode."""
+"""Thin adapters: decode, call one service or selector, encode.
+
+Domain errors (accounts.errors) are rendered by the platform's exception handler,
+including the lockout's 429 with its Retry-After."""
 
 from __future__ import annotations
 
@@ -9,11 +12,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rentezy_common.errors import NotFound, error_body
+from rentezy_common.api import validated
 from rentezy_common.gateway import role_required
 
 from .. import selectors, services
-from ..lockout import TooManyAttempts
+from ..errors import NoSuchUser
+from ..representation import token_pair_representation, user_representation
 from . import serializers as s
 
 
@@ -22,7 +26,7 @@ def _caller_id(request) -> int:
     try:
         return int(request.user.id)
     except (TypeError, ValueError):
-        raise NotFound("No such user.") from None
+        raise NoSuchUser() from None
 
 
 def _bearer_token(request) -> str | None:
@@ -32,56 +36,38 @@ def _bearer_token(request) -> str | None:
     return token.strip() or None
 
 
-def _too_many_attempts(exc: TooManyAttempts) -> Response:
-    # Same body whatever the email, so the lockout says nothing about who is registered.
-    return Response(
-        error_body(exc.code, exc.message),
-        status=exc.status_code,
-        headers={"Retry-After": str(exc.retry_after)},
-    )
-
-
-def _valid(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class RegisterView(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request):
-        data = _valid(s.RegisterSerializer, request.data)
+        data = validated(s.RegisterSerializer, request.data)
         user = services.user_register(**data)
-        return Response({"user": s.UserSerializer(user).data}, status=status.HTTP_201_CREATED)
+        return Response({"user": user_representation(user)}, status=status.HTTP_201_CREATED)
 
 
 class LoginView(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request):
-        data = _valid(s.LoginSerializer, request.data)
-        try:
-            user, pair = services.user_login(email=data["email"], password=data["password"])
-        except TooManyAttempts as exc:
-            return _too_many_attempts(exc)
-        return Response({**pair.as_dict(), "user": s.UserSerializer(user).data})
+        data = validated(s.LoginSerializer, request.data)
+        user, pair = services.user_login(email=data["email"], password=data["password"])
+        return Response({**token_pair_representation(pair), "user": user_representation(user)})
 
 
 class RefreshView(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request):
-        data = _valid(s.RefreshSerializer, request.data)
+        data = validated(s.RefreshSerializer, request.data)
         pair = services.session_refresh(refresh_token=data["refresh"])
-        return Response(pair.as_dict())
+        return Response(token_pair_representation(pair))
 
 
 class LogoutView(APIView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request):
-        data = _valid(s.LogoutSerializer, request.data)
+        data = validated(s.LogoutSerializer, request.data)
         services.session_logout(
             user_id=_caller_id(request),
             access_token=_bearer_token(request),
@@ -94,27 +80,21 @@ class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request):
-        user = selectors.user_get(user_id=_caller_id(request))
-        if user is None:
-            raise NotFound("No such user.")
-        return Response(s.UserSerializer(user).data)
+        return Response(user_representation(selectors.user_get(user_id=_caller_id(request))))
 
     def patch(self, request):
-        data = _valid(s.MeUpdateSerializer, request.data)
+        data = validated(s.MeUpdateSerializer, request.data)
         user = services.user_update(user_id=_caller_id(request), **data)
-        return Response(s.UserSerializer(user).data)
+        return Response(user_representation(user))
 
 
 class PasswordChangeView(APIView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request):
-        data = _valid(s.PasswordChangeSerializer, request.data)
-        try:
-            pair = services.user_change_password(user_id=_caller_id(request), **data)
-        except TooManyAttempts as exc:
-            return _too_many_attempts(exc)
-        return Response(pair.as_dict())
+        data = validated(s.PasswordChangeSerializer, request.data)
+        pair = services.user_change_password(user_id=_caller_id(request), **data)
+        return Response(token_pair_representation(pair))
 
 
 class IntrospectView(APIView):
@@ -124,7 +104,7 @@ class IntrospectView(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request):
-        data = _valid(s.IntrospectSerializer, request.data)
+        data = validated(s.IntrospectSerializer, request.data)
         return Response(selectors.token_introspect(token=data["token"]))
 
 
@@ -139,43 +119,37 @@ class UserPagination(PageNumberPagination):
 
 class UserListView(ListAPIView):
     permission_classes = [role_required("admin")]
-    serializer_class = s.UserSerializer
     pagination_class = UserPagination
 
     def get_queryset(self):
         # A plain dict, not the QueryDict: DRF reads a missing boolean in form-style
         # input as False, and "no is_active filter" must stay None.
-        query = _valid(s.UserListQuerySerializer, self.request.query_params.dict())
+        query = validated(s.UserListQuerySerializer, self.request.query_params.dict())
         return selectors.user_list(**query)
 
-
-def _user_or_404(user_id: int):
-    user = selectors.user_get(user_id=user_id) if user_id < 2**63 else None
-    if user is None:
-        raise NotFound("No such user.")
-    return user
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([user_representation(user) for user in page])
 
 
 class UserDetailView(APIView):
     permission_classes = [role_required("admin")]
 
     def get(self, request, user_id: int):
-        return Response(s.UserSerializer(_user_or_404(user_id)).data)
+        return Response(user_representation(selectors.user_get(user_id=user_id)))
 
 
 class UserDeactivateView(APIView):
     permission_classes = [role_required("admin")]
 
     def post(self, request, user_id: int):
-        _user_or_404(user_id)
         user = services.user_deactivate(user_id=user_id, actor_id=_caller_id(request))
-        return Response(s.UserSerializer(user).data)
+        return Response(user_representation(user))
 
 
 class UserActivateView(APIView):
     permission_classes = [role_required("admin")]
 
     def post(self, request, user_id: int):
-        _user_or_404(user_id)
         user = services.user_activate(user_id=user_id)
-        return Response(s.UserSerializer(user).data)
+        return Response(user_representation(user))

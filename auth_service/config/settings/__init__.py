@@ -10,34 +10,18 @@ from rentezy_common.env import env_int, env_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-_platform = platform_settings(
-    service="auth",
-    base_dir=BASE_DIR,
-    apps=[
-        # Django admin for operators (/admin/), and the auth framework behind the
-        # custom user model.
-        "django.contrib.admin",
-        "django.contrib.auth",
-        "django.contrib.sessions",
-        "django.contrib.messages",
-        "django.contrib.staticfiles",
-        "accounts",
-    ],
-    readiness=("database", "redis", "kafka"),
-    # After the platform's (which end with GatewayIdentityMiddleware). Only the Django
-    # admin uses sessions, CSRF and messages; DRF views are csrf-exempt and
-    # authenticate from the gateway identity, never from a session.
-    middleware=[
-        "whitenoise.middleware.WhiteNoiseMiddleware",
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
-        "django.contrib.messages.middleware.MessageMiddleware",
-        "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    ],
+globals().update(
+    platform_settings(
+        service="auth",
+        base_dir=BASE_DIR,
+        apps=["accounts"],
+        readiness=("database", "redis", "kafka"),
+        # The operators' Django admin at /admin/ (rentezy_common.conf.admin_settings: off
+        # the gateway, which never routes it; static files by WhiteNoise), and the auth
+        # framework behind the custom user model.
+        admin=True,
+    )
 )
-globals().update(_platform)
-PRODUCTION = _platform["RENTEZY_ENV"] == "production"
 
 AUTH_USER_MODEL = "accounts.User"
 # User.email is unique through a unique index on lower(email) (case-insensitive), which
@@ -46,33 +30,6 @@ AUTH_USER_MODEL = "accounts.User"
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 # Django admin logins go through the same per-account lockout as the API.
 AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
-
-# The gateway never routes /admin/ (it forwards /api/ and /ws/ only); operators reach
-# the admin through a port-forward, so those requests carry no gateway signature. The
-# admin's static files live under the same prefix for the same reason.
-GATEWAY_EXEMPT_PREFIXES = ("/admin/",)
-STATIC_URL = "/admin/static/"
-# Serve the admin's CSS/JS straight from the installed apps (no STATIC_ROOT, no
-# collectstatic step): the few files are indexed once at start.
-WHITENOISE_USE_FINDERS = True
-
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ],
-        },
-    }
-]
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -13,10 +13,18 @@ _platform = platform_settings(
     base_dir=Path(__file__).resolve().parent.parent.parent,
     apps=["django_filters", "bookings"],
     readiness=("database", "redis", "kafka"),
+    # The operators' Django admin at /admin/ (bookings/admin.py), off the gateway, with
+    # its own staff users (docs/services/booking.md, "Django admin").
+    admin=True,
 )
 globals().update(_platform)
 globals().update(stripe_settings(_platform["RENTEZY_ENV"]))
 PUBLIC_BASE_URL = _platform["PUBLIC_BASE_URL"]
+# The admin's CSS/JS (WhiteNoise serves them from the installed apps).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 BOOKING_EVENTS_TOPIC = env_str("BOOKING_EVENTS_TOPIC", "booking-events")
 PROPERTY_EVENTS_TOPIC = env_str("PROPERTY_EVENTS_TOPIC", "property-events")

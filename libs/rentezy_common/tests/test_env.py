@@ -133,3 +133,30 @@ def test_production_refuses_dev_defaults_and_gaps(monkeypatch, tmp_path, change)
             monkeypatch.setenv(name, value)
     with pytest.raises(ImproperlyConfigured):
         platform_settings(service="booking", base_dir=tmp_path)
+
+
+def test_admin_adds_its_apps_middleware_and_settings(monkeypatch, tmp_path):
+    from rentezy_common.conf import ADMIN_APPS, ADMIN_MIDDLEWARE
+
+    monkeypatch.setenv("RENTEZY_ENV", "dev")
+    plain = platform_settings(service="booking", base_dir=tmp_path, apps=["bookings"])
+    built = platform_settings(
+        service="booking", base_dir=tmp_path, apps=["bookings"], middleware=["own"], admin=True
+    )
+    # The admin's apps come after the service's own (whose commands and templates win),
+    # its middleware after the platform's.
+    assert built["INSTALLED_APPS"] == [*plain["INSTALLED_APPS"], *ADMIN_APPS]
+    assert built["MIDDLEWARE"] == [*plain["MIDDLEWARE"], *ADMIN_MIDDLEWARE, "own"]
+    assert plain["GATEWAY_EXEMPT_PREFIXES"] == ()
+    assert built["GATEWAY_EXEMPT_PREFIXES"] == ("/admin/",)
+    assert built["STATIC_URL"].startswith("/admin/")
+    assert "TEMPLATES" not in plain and built["TEMPLATES"]
+    assert built["SESSION_COOKIE_SECURE"] is False
+
+
+def test_admin_cookies_are_secure_in_production(monkeypatch, tmp_path):
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    built = platform_settings(service="booking", base_dir=tmp_path, admin=True)
+    assert built["SESSION_COOKIE_SECURE"] is True
+    assert built["CSRF_COOKIE_SECURE"] is True

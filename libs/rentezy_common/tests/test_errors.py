@@ -185,3 +185,20 @@ def test_next_link_without_forwarded_headers_uses_the_public_base_url(settings):
     body = response.json()
     assert body["previous"] == "https://public.example/api/paged-items"
     assert body["next"] is None
+
+
+def test_a_domain_error_can_carry_response_headers():
+    from rentezy_common.errors import ApiError, exception_handler
+
+    class Locked(ApiError):
+        status_code = 429
+        code = "too_many_attempts"
+
+        def __init__(self, retry_after: int) -> None:
+            super().__init__()
+            self.headers = {"Retry-After": str(retry_after)}
+
+    response = exception_handler(Locked(7), {})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "7"
+    assert response.data["error"]["code"] == "too_many_attempts"

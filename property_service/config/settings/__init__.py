@@ -16,9 +16,18 @@ globals().update(
         base_dir=BASE_DIR,
         apps=["django.contrib.postgres", "django_filters", "properties"],
         readiness=("database", "redis", "kafka"),
+        # The operators' Django admin at /admin/ (properties/admin.py), off the gateway,
+        # with its own staff users (docs/services/property.md, "Django admin").
+        admin=True,
     )
 )
-globals().update(media_settings(repo=BASE_DIR.parent))
-# Where property snapshots go (docs/contracts/property-events.md). Only an isolated
+_media = media_settings(repo=BASE_DIR.parent)
+globals().update(_media)
+STORAGES = {
+    **_media["STORAGES"],  # photos: "default"
+    # The admin's CSS/JS (WhiteNoise serves them from the installed apps).
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Where property representations go (docs/contracts/property-events.md). Only an isolated
 # copy of the platform (tests/e2e) points it elsewhere.
 PROPERTY_EVENTS_TOPIC = env_str("PROPERTY_EVENTS_TOPIC", "property-events")

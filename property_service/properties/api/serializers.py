@@ -1,7 +1,7 @@
-"""Input serializers. Output is the snapshot (`properties.snapshot`), never a serializer,
-so the API and the events cannot drift.
+"""Input serializers. Output is the representation (`properties.representation`), never a
+serializer, so the API and the events cannot drift.
 
-Input mirrors the snapshot's shape (`address` and `location` objects, `monthly_price` as
+Input mirrors the representation's shape (`address` and `location` objects, `monthly_price` as
 a decimal string or number). Unknown keys are refused rather than ignored, so a typo
 (`lattitude`) or an attempt to write a read-only field (`status`) is a 400 naming it
 instead of a silent no-op.
@@ -25,7 +25,7 @@ from ..models import (
     PRICE_MAX_DIGITS,
 )
 
-# Snapshot fields that exist but are not written through this serializer.
+# Representation fields that exist but are not written through this serializer.
 PROPERTY_READ_ONLY = {
     "id",
     "owner_id",
@@ -122,7 +122,9 @@ _ADDRESS_FIELDS = {
 
 
 class PropertyInputSerializer(StrictSerializer):
-    """POST (all required fields) and PATCH (`partial=True`) of a property."""
+    """POST (all required fields) and PATCH (`partial=True`) of a property. The validated
+    data are Property field names (only what was sent, for a PATCH): the `address` and
+    `location` objects flattened into their columns."""
 
     read_only_keys = PROPERTY_READ_ONLY
 
@@ -161,9 +163,8 @@ class PropertyInputSerializer(StrictSerializer):
             )
         return sorted(set(value))
 
-    def model_fields(self) -> dict[str, Any]:
-        """Validated data as Property field names (only what was sent, for a PATCH)."""
-        data = dict(self.validated_data)
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        data = dict(attrs)
         fields: dict[str, Any] = {}
         address = data.pop("address", None)
         if address is not None:

@@ -1,5 +1,6 @@
-"""`/api/properties/...` (DESIGN.md; trailing slashes exactly as listed there, since
-APPEND_SLASH is off). Ids are UUIDs: anything else does not match and is a JSON 404."""
+"""`/api/properties/...` (docs/services/property.md, "API"; trailing slashes exactly as
+listed there, since APPEND_SLASH is off). Ids are UUIDs: anything else does not match and
+is a JSON 404."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""HTTP adapters: decode, call one selector or service, return the snapshot.
+"""HTTP adapters: decode, call one selector or service, encode (the representation).
 
 Reads are public (the gateway forwards anonymous GETs with an empty, signed identity);
 writes need a landlord or an admin, and the services check ownership under the row lock.
@@ -18,16 +18,15 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from rentezy_common.api import validated
 from rentezy_common.errors import NotFound
 from rentezy_common.gateway import role_required
 from rentezy_common.idempotency import idempotent
 
 from .. import selectors, services
-from ..choices import PropertyStatus
 from ..filters import PropertyFilter
 from ..images import check_photo_size, inspect_image, max_photo_bytes
-from ..models import Photo
-from ..snapshot import photo_snapshot, property_snapshot, room_snapshot
+from ..representation import photo_representation, property_representation, room_representation
 from ..storage import is_photo_name, photo_storage
 from .serializers import PhotoUpdateSerializer, PropertyInputSerializer, RoomInputSerializer
 
@@ -47,12 +46,6 @@ class PublicReadMixin:
         return [CanEdit()]
 
 
-def _validated(serializer_class, data, *, partial: bool = False):
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return serializer
-
-
 class PropertyListView(PublicReadMixin, GenericAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = PropertyFilter
@@ -62,34 +55,30 @@ class PropertyListView(PublicReadMixin, GenericAPIView):
 
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([property_snapshot(prop) for prop in page])
+        return self.get_paginated_response([property_representation(prop) for prop in page])
 
     @idempotent
     def post(self, request):
-        serializer = _validated(PropertyInputSerializer, request.data)
-        snapshot = services.property_create(
-            owner_id=request.user.id, fields=serializer.model_fields()
-        )
+        fields = validated(PropertyInputSerializer, request.data)
+        created = services.property_create(owner_id=request.user.id, fields=fields)
         return Response(
-            snapshot,
+            created,
             status=status.HTTP_201_CREATED,
-            headers={"Location": f"/api/properties/{snapshot['id']}/"},
+            headers={"Location": f"/api/properties/{created['id']}/"},
         )
 
 
 class PropertyDetailView(PublicReadMixin, APIView):
     def get(self, request, pk):
-        return Response(
-            property_snapshot(selectors.property_get_visible(property_id=pk, actor=request.user))
-        )
+        prop = selectors.property_get_visible(property_id=pk, actor=request.user)
+        return Response(property_representation(prop))
 
     def patch(self, request, pk):
         selectors.property_get_for_change(property_id=pk, actor=request.user)
-        serializer = _validated(PropertyInputSerializer, request.data, partial=True)
-        snapshot = services.property_update(
-            property_id=pk, actor=request.user, changes=serializer.model_fields()
+        changes = validated(PropertyInputSerializer, request.data, partial=True)
+        return Response(
+            services.property_update(property_id=pk, actor=request.user, changes=changes)
         )
-        return Response(snapshot)
 
     def delete(self, request, pk):
         services.property_delete(property_id=pk, actor=request.user)
@@ -118,31 +107,26 @@ class PropertyUnpublishView(APIView):
 class RoomListView(PublicReadMixin, APIView):
     def get(self, request, pk):
         prop = selectors.property_get_visible(property_id=pk, actor=request.user)
-        return Response(property_snapshot(prop)["rooms"])
+        return Response(property_representation(prop)["rooms"])
 
     @idempotent
     def post(self, request, pk):
         selectors.property_get_for_change(property_id=pk, actor=request.user)
-        serializer = _validated(RoomInputSerializer, request.data)
-        room = services.room_create(
-            property_id=pk, actor=request.user, fields=serializer.validated_data
-        )
+        fields = validated(RoomInputSerializer, request.data)
+        room = services.room_create(property_id=pk, actor=request.user, fields=fields)
         return Response(room, status=status.HTTP_201_CREATED)
 
 
 class RoomDetailView(PublicReadMixin, APIView):
     def get(self, request, pk, room_id):
-        prop = selectors.property_get_visible(property_id=pk, actor=request.user)
-        room = next((r for r in prop.rooms.all() if r.pk == room_id), None)
-        if room is None:
-            raise NotFound("No such room type.")
-        return Response(room_snapshot(room, prop))
+        room = selectors.room_get_visible(property_id=pk, room_id=room_id, actor=request.user)
+        return Response(room_representation(room, room.property))
 
     def patch(self, request, pk, room_id):
         selectors.property_get_for_change(property_id=pk, actor=request.user)
-        serializer = _validated(RoomInputSerializer, request.data, partial=True)
+        changes = validated(RoomInputSerializer, request.data, partial=True)
         room = services.room_update(
-            property_id=pk, room_id=room_id, actor=request.user, changes=serializer.validated_data
+            property_id=pk, room_id=room_id, actor=request.user, changes=changes
         )
         return Response(room)
 
@@ -160,7 +144,7 @@ class PhotoListView(PublicReadMixin, APIView):
 
     def get(self, request, pk):
         prop = selectors.property_get_visible(property_id=pk, actor=request.user)
-        return Response(property_snapshot(prop)["photos"])
+        return Response(property_representation(prop)["photos"])
 
     def post(self, request, pk):
         selectors.property_get_for_change(property_id=pk, actor=request.user)
@@ -182,15 +166,12 @@ class PhotoListView(PublicReadMixin, APIView):
 
 class PhotoDetailView(PublicReadMixin, APIView):
     def get(self, request, pk, photo_id):
-        prop = selectors.property_get_visible(property_id=pk, actor=request.user)
-        photo = next((p for p in prop.photos.all() if p.pk == photo_id), None)
-        if photo is None:
-            raise NotFound("No such photo.")
-        return Response(photo_snapshot(photo))
+        photo = selectors.photo_get_visible(property_id=pk, photo_id=photo_id, actor=request.user)
+        return Response(photo_representation(photo))
 
     def patch(self, request, pk, photo_id):
         selectors.property_get_for_change(property_id=pk, actor=request.user)
-        data = _validated(PhotoUpdateSerializer, request.data).validated_data
+        data = validated(PhotoUpdateSerializer, request.data)
         photo = services.photo_update(
             property_id=pk,
             photo_id=photo_id,
@@ -232,14 +213,7 @@ class MediaView(APIView):
     def get(self, request, name):
         if not is_photo_name(name):
             raise NotFound("No such file.")
-        photo = (
-            Photo.objects.filter(file=name)
-            .exclude(property__status=PropertyStatus.DELETED)
-            .only("id", "content_type")
-            .first()
-        )
-        if photo is None:
-            raise NotFound("No such file.")
+        photo = selectors.photo_get_for_media(name=name)
         etag = f'"{photo.id}"'
         cache_control = settings.PROPERTY_MEDIA_CACHE_CONTROL
         if etag in request.headers.get("If-None-Match", ""):

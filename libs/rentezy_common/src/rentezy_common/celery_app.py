@@ -20,6 +20,7 @@ Override any of them with CELERY_* settings.
 
 from __future__ import annotations
 
+import logging
 import os
 
 from celery import Celery
@@ -57,12 +58,51 @@ PLATFORM_DEFAULTS = {
 }
 
 
+logger = logging.getLogger(__name__)
+
+
+def _tolerate_lost_connection_on_restore() -> None:
+    """Keep a worker alive when Redis drops while it holds unacknowledged messages.
+
+    kombu's Redis transport (5.7) puts those messages back when it closes a channel;
+    after a lost connection the channel's connection info is already gone and the
+    restore raises AttributeError ('NoneType' object has no attribute 'hostname'). That
+    error is not one of the connection errors Celery ignores while reconnecting, so the
+    whole worker stopped ("Unrecoverable error") after a 5-second Redis restart with a
+    booking hold pending (kombu issues 582 and 970 report the same path). The messages
+    are not lost without the restore: they stay in Redis's unacked set, which kombu
+    re-queues once their visibility timeout passes, and the services' sweepers redo
+    anything due before that (an expired hold, a refund)."""
+    from kombu.transport import redis as kombu_redis
+
+    original = kombu_redis.QoS.restore_unacked
+    if getattr(original, "rentezy_tolerant", False):
+        return
+
+    def restore_unacked(self, client=None):
+        try:
+            return original(self, client)
+        except AttributeError as exc:
+            logger.warning(
+                "broker connection gone: %d unacknowledged message(s) left for Redis to "
+                "redeliver after the visibility timeout (%r)",
+                len(self._delivered),
+                exc,
+            )
+            self._delivered.clear()
+            return None
+
+    restore_unacked.rentezy_tolerant = True
+    kombu_redis.QoS.restore_unacked = restore_unacked
+
+
 def make_celery_app(*, beat_schedule: dict | None = None) -> Celery:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
     from django.conf import settings
 
     django.setup()
+    _tolerate_lost_connection_on_restore()
     app = Celery(f"rentezy-{settings.SERVICE_NAME}")
     app.conf.update(
         PLATFORM_DEFAULTS,

@@ -52,12 +52,14 @@ def platform_settings(
     readiness: Sequence[str] = ("database", "redis", "kafka"),
     required: Sequence[str] = ("database",),
     middleware: Sequence[str] = (),
+    admin: bool = False,
 ) -> dict[str, Any]:
     """Every Django setting the platform shares, for one service.
 
     `readiness` lists the dependencies `/readyz` reports; of those, only `required`
-    ones make it fail (rentezy_common.health explains why). `spec` is for projects
-    outside the registry (the library's own test project)."""
+    ones make it fail (rentezy_common.health explains why). `admin` adds the operators'
+    Django admin (`admin_settings`; the service mounts `admin.site.urls` at `admin/`).
+    `spec` is for projects outside the registry (the library's own test project)."""
     if spec is None:
         if service not in SERVICES:
             raise ImproperlyConfigured(f"Unknown service {service!r}; see rentezy_common.platform.")
@@ -119,6 +121,9 @@ def platform_settings(
             "rentezy_common.events",
             "rentezy_common.idempotency",
             *apps,
+            # After the service's apps, so that theirs win: a command of the same name
+            # (auth_service's `changepassword`), a template.
+            *(ADMIN_APPS if admin else ()),
         ],
         "MIDDLEWARE": [
             "rentezy_common.middleware.RequestContextMiddleware",
@@ -126,12 +131,13 @@ def platform_settings(
             "django.middleware.security.SecurityMiddleware",
             "django.middleware.common.CommonMiddleware",
             "rentezy_common.gateway.GatewayIdentityMiddleware",
+            *(ADMIN_MIDDLEWARE if admin else ()),
             *middleware,
         ],
         "ROOT_URLCONF": "config.urls",
         "WSGI_APPLICATION": "rentezy_common.wsgi.application",
-        # Public paths are fixed by DESIGN.md, some with and some without a trailing
-        # slash; redirecting a POST to add one would lose its body.
+        # Public paths are fixed (docs/architecture/overview.md), some with and some
+        # without a trailing slash; redirecting a POST to add one would lose its body.
         "APPEND_SLASH": False,
         "DATABASES": {"default": database_from_url(database_url)},
         "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
@@ -162,7 +168,7 @@ def platform_settings(
         "IDEMPOTENCY_KEY_TTL_SECONDS": env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600),
         "GATEWAY_EXEMPT_PATHS": frozenset({"/healthz", "/readyz", "/metrics"}),
         # Path prefixes exempt from the signature check; empty unless a service serves
-        # something the gateway never routes (auth_service: its Django admin).
+        # something the gateway never routes (its Django admin: `admin=True`).
         "GATEWAY_EXEMPT_PREFIXES": (),
         "RENTEZY_CONSUMERS": "config.consumers.CONSUMERS",
         "REST_FRAMEWORK": {
@@ -190,4 +196,75 @@ def platform_settings(
             if environment == "test"
             else {}
         ),
+        **(admin_settings(production=production) if admin else {}),
+    }
+
+
+# --- The operators' Django admin ------------------------------------------------------
+# Every service that owns data has one (docs/architecture/layout.md): staff logins only,
+# read-mostly, its actions calling the services. The gateway never routes /admin/
+# (api_gateway/config/routes.toml forwards /api/ and /ws/ only): operators reach it on the
+# internal network or with `kubectl port-forward`, so its requests carry no gateway
+# signature and the prefix is exempt from the check.
+
+ADMIN_PREFIX = "/admin/"
+ADMIN_APPS = (
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+)
+# After the platform's (which end with GatewayIdentityMiddleware). Only the admin uses
+# sessions, CSRF and messages; DRF views are csrf-exempt and authenticate from the
+# gateway identity, never from a session.
+ADMIN_MIDDLEWARE = (
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+)
+
+
+def admin_settings(*, production: bool) -> dict[str, Any]:
+    """The settings of the admin (apps and middleware aside): off the gateway's
+    signature check, its static files served by WhiteNoise, secure cookies in
+    production. Needs `rentezy-common[admin]` (WhiteNoise)."""
+    return {
+        "GATEWAY_EXEMPT_PREFIXES": (ADMIN_PREFIX,),
+        # Inside the exempt prefix for the same reason.
+        "STATIC_URL": f"{ADMIN_PREFIX}static/",
+        # Serve the admin's CSS/JS straight from the installed apps (no STATIC_ROOT, no
+        # collectstatic step): the few files are indexed once at start.
+        "WHITENOISE_USE_FINDERS": True,
+        "TEMPLATES": [
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "DIRS": [],
+                "APP_DIRS": True,
+                "OPTIONS": {
+                    "context_processors": [
+                        "django.template.context_processors.request",
+                        "django.contrib.auth.context_processors.auth",
+                        "django.contrib.messages.context_processors.messages",
+                    ],
+                },
+            }
+        ],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": production,
+        "CSRF_COOKIE_SECURE": production,
+        # Staff passwords (`manage.py createsuperuser`); a service with its own user
+        # model may name other attributes (auth_service).
+        "AUTH_PASSWORD_VALIDATORS": [
+            {"NAME": f"django.contrib.auth.password_validation.{name}"}
+            for name in (
+                "UserAttributeSimilarityValidator",
+                "MinimumLengthValidator",
+                "CommonPasswordValidator",
+                "NumericPasswordValidator",
+            )
+        ],
     }

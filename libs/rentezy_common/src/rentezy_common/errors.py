@@ -32,6 +32,8 @@ class ApiError(Exception):
     status_code = 400
     code = "bad_request"
     message = "The request could not be processed."
+    # Response headers the error needs (e.g. Retry-After on a 429); None for none.
+    headers: dict[str, str] | None = None
 
     def __init__(
         self,
@@ -120,7 +122,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF EXCEPTION_HANDLER: every known error to the platform's shape."""
     headers: dict[str, str] = {}
     if isinstance(exc, ApiError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        return Response(
+            error_body(exc.code, exc.message, exc.details),
+            status=exc.status_code,
+            headers=exc.headers,
+        )
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, PermissionDenied):

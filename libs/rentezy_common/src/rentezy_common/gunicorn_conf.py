@@ -18,6 +18,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# Load Django in the master before the port is bound: while a restarted service loads,
+# connections are refused (the gateway answers 503 at once) instead of waiting in the
+# listen backlog for workers that are still importing; workers then fork ready to serve.
+preload_app = True
 # Logs: the services write their own JSON access lines; errors go to stderr.
 accesslog = None
 errorlog = "-"
@@ -44,6 +48,19 @@ def write_json_error(sock, status_int, reason, mesg):
 
 # Workers are forked from the master that read this file, so they inherit the patch.
 util.write_error = write_json_error
+
+
+def post_fork(server, worker):
+    """A worker is told (SIGTERM) the moment its master dies, instead of noticing on its
+    next loop: a master killed outright (`kill -9`, the OOM killer) must not leave
+    workers that hold the port and keep-alive connections while the supervisor starts
+    a new master. SIGTERM is a graceful stop: requests in flight finish."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError):  # not Linux: the worker's own parent check remains
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def post_worker_init(worker):

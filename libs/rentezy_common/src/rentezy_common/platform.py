@@ -1,9 +1,9 @@
 """The platform's services: one registry read by settings, scripts and tests.
 
-Ports are the DESIGN.md defaults; each can be overridden with `<NAME>_PORT` in the
-environment (e.g. `BOOKING_PORT=9003`). `redis_db` gives each service its own Redis
-database on a shared development server (tests add `TEST_REDIS_DB_OFFSET`), so Celery
-queues, caches and nonces of two services never meet.
+Ports are the defaults of docs/architecture/overview.md; each can be overridden with
+`<NAME>_PORT` in the environment (e.g. `BOOKING_PORT=9003`). `redis_db` gives each
+service its own Redis database on a shared development server (tests add
+`TEST_REDIS_DB_OFFSET`), so Celery queues, caches and nonces of two services never meet.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The event envelope (DESIGN.md "Events") and its JSON codec.
+"""The event envelope (docs/architecture/overview.md, "Events") and its JSON codec.
 
 Shape follows Debezium's outbox event router: the Kafka key is `aggregate_id`, the value
 is this envelope, and the `id` header carries the event id, so change-data-capture can

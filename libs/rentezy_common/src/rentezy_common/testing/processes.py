@@ -39,7 +39,8 @@ def repo_root() -> Path:
 def service_python(directory: str) -> str:
     """The Python of a service's own environment (.rentezy/venvs/<dir>), as `make up` uses."""
     state = Path(os.environ.get("RENTEZY_STATE", repo_root() / ".rentezy"))
-    python = state / "venvs" / directory / "bin" / "python"
+    venvs = Path(os.environ.get("RENTEZY_VENVS", state / "venvs"))
+    python = venvs / directory / "bin" / "python"
     if not python.exists():
         raise RuntimeError(f"{python} is missing: run `make setup`")
     return str(python)

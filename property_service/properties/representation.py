@@ -1,5 +1,6 @@
-"""The property snapshot: the payload of every `property-events` event and the body of
-every property the API returns.
+"""The JSON of a property (`property_representation`, with its rooms and photos): the
+payload of every `property-events` event and the body of every property the API returns;
+a room or photo of the API is the corresponding element of it.
 
 One function builds it for both, so what consumers receive and what the API shows cannot
 drift apart. The shape is fixed by docs/contracts/property-events.md; fields added here
@@ -25,7 +26,7 @@ def _time(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat(timespec="microseconds")
 
 
-def room_snapshot(room: Room, prop: Property) -> dict[str, Any]:
+def room_representation(room: Room, prop: Property) -> dict[str, Any]:
     deposit = prop.deposit if room.deposit is None else room.deposit
     return {
         "id": str(room.id),
@@ -38,7 +39,7 @@ def room_snapshot(room: Room, prop: Property) -> dict[str, Any]:
     }
 
 
-def photo_snapshot(photo: Photo) -> dict[str, Any]:
+def photo_representation(photo: Photo) -> dict[str, Any]:
     return {
         "id": str(photo.id),
         "url": photo_url(photo.file.name),
@@ -51,12 +52,12 @@ def photo_snapshot(photo: Photo) -> dict[str, Any]:
     }
 
 
-def property_snapshot(prop: Property) -> dict[str, Any]:
+def property_representation(prop: Property) -> dict[str, Any]:
     """The full state of `prop`, its rooms and photos (contract shape).
 
     Uses `prop.rooms.all()` / `prop.photos.all()`: prefetched by list views, read fresh
     by the services, which call this inside the transaction that holds the property's row
-    lock, so the snapshot is the state being committed and nothing else.
+    lock, so the representation is the state being committed and nothing else.
     """
     rooms = sorted(prop.rooms.all(), key=lambda r: (r.created_at, str(r.id)))
     photos = sorted(prop.photos.all(), key=lambda p: p.position)
@@ -88,8 +89,8 @@ def property_snapshot(prop: Property) -> dict[str, Any]:
         "amenities": sorted(prop.amenities),
         "house_rules": prop.house_rules,
         "available_from": prop.available_from.isoformat() if prop.available_from else None,
-        "rooms": [room_snapshot(room, prop) for room in rooms],
-        "photos": [photo_snapshot(photo) for photo in photos],
+        "rooms": [room_representation(room, prop) for room in rooms],
+        "photos": [photo_representation(photo) for photo in photos],
         "cover_photo_url": photo_url(cover.file.name) if cover else None,
         "created_at": _time(prop.created_at),
         "updated_at": _time(prop.updated_at),
