@@ -42,14 +42,21 @@ external versions): the processed-event ledger is neither written nor consulted,
 the runner opens no database transaction around the handler. Replaying a topic into a
 rebuilt store then re-applies everything, which is what such a consumer wants.
 
-This module is the public façade; the code lives in `rentezy_common.events.consuming`
-(spec, ledger, retry, applying, processing, deadletters, runner), one module per job.
+This module is the public face of the runner and holds the service's registry
+(`registered_consumers`, `get_consumer`: tests replace the registry here); the code lives
+in `rentezy_common.events.consuming` (spec, ledger, retry, applying, processing,
+deadletters, runner), one module per job.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
 from .consuming.applying import Applied, Applier, EventFailed
-from .consuming.deadletters import DeadLetters, replay_dead_letters
+from .consuming.deadletters import DeadLetters, replay_dead_letters, waiting_dead_letters
 from .consuming.ledger import PROCESSED_TABLE, Ledger
 from .consuming.processing import Processor
 from .consuming.retry import Backoff, GaveUp, Stopped, not_the_messages_fault, retry
@@ -61,8 +68,6 @@ from .consuming.spec import (
     DependencyUnavailable,
     Handler,
     RejectedEvent,
-    get_consumer,
-    registered_consumers,
 )
 
 __all__ = [
@@ -88,4 +93,23 @@ __all__ = [
     "registered_consumers",
     "replay_dead_letters",
     "retry",
+    "waiting_dead_letters",
 ]
+
+
+def registered_consumers() -> dict[str, ConsumerSpec]:
+    """The service's consumers by name (empty if it has no `config/consumers.py`)."""
+    try:
+        specs: Iterable[ConsumerSpec] = import_string(settings.RENTEZY_CONSUMERS)
+    except ImportError:
+        return {}
+    return {spec.name: spec for spec in specs}
+
+
+def get_consumer(name: str) -> ConsumerSpec:
+    """The registered consumer called `name`; KeyError naming the known ones if none."""
+    consumers = registered_consumers()
+    if name not in consumers:
+        known = ", ".join(sorted(consumers)) or "none"
+        raise KeyError(f"no consumer named {name!r} in this service (registered: {known})")
+    return consumers[name]

@@ -1,8 +1,8 @@
 """The consumer runner, in the modules a reader can name (the public names are
 re-exported by `rentezy_common.events.consumer`):
 
-- `spec`: `ConsumerSpec`, the registry (`registered_consumers`, `get_consumer`) and the
-  errors a handler raises (`RejectedEvent`, `DependencyUnavailable`);
+- `spec`: `ConsumerSpec` and the errors a handler raises (`RejectedEvent`,
+  `DependencyUnavailable`); the service's registry of specs is in `consumer` itself;
 - `ledger`: the processed-event ledger, the one duplicate filter;
 - `retry`: the one retry-with-backoff loop;
 - `applying`: one batch in one transaction through the ledger and the handler (the

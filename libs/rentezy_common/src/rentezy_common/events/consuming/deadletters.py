@@ -13,7 +13,7 @@ import logging
 import traceback
 from datetime import UTC, datetime
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, Producer, TopicPartition
+from confluent_kafka import Consumer, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from ..envelope import EventEnvelope
@@ -95,6 +95,45 @@ class DeadLetters:
             self._producer.flush(10)
 
 
+def _replay_consumer(spec: ConsumerSpec) -> Consumer:
+    """A client of the replay's own consumer group, which remembers how far replay got."""
+    return Consumer(
+        kafka_config(
+            **{
+                "group.id": f"{spec.group}.dlq-replay",
+                "enable.auto.commit": False,
+                "enable.partition.eof": False,
+            }
+        )
+    )
+
+
+def _unreplayed(consumer: Consumer, spec: ConsumerSpec, timeout: float) -> dict[int, range]:
+    """The offsets not replayed yet, per partition of the dead-letter topic that has any:
+    from where the last replay stopped (or the oldest kept) to the end as of now."""
+    topics = consumer.list_topics(spec.dlq, timeout=timeout).topics
+    if spec.dlq not in topics or topics[spec.dlq].error is not None:
+        return {}
+    partitions = [TopicPartition(spec.dlq, p) for p in topics[spec.dlq].partitions]
+    waiting = {}
+    for committed in consumer.committed(partitions, timeout=timeout):
+        low, high = consumer.get_watermark_offsets(committed, timeout=timeout)
+        first = max(committed.offset, low)  # nothing committed yet: a negative offset
+        if first < high:
+            waiting[committed.partition] = range(first, high)
+    return waiting
+
+
+def waiting_dead_letters(spec: ConsumerSpec, *, timeout: float = 5.0) -> int:
+    """How many dead letters of the consumer the next replay would take. Raises
+    KafkaException if Kafka cannot answer."""
+    consumer = _replay_consumer(spec)
+    try:
+        return sum(len(offsets) for offsets in _unreplayed(consumer, spec, timeout).values())
+    finally:
+        consumer.close()
+
+
 def replay_dead_letters(
     spec: ConsumerSpec, *, limit: int | None = None, timeout: float = 10.0
 ) -> dict[str, int]:
@@ -107,30 +146,12 @@ def replay_dead_letters(
     that one and everything after it for the next replay; returns counts.
     """
     applier = Applier(spec)
-    consumer = Consumer(
-        kafka_config(
-            **{
-                "group.id": f"{spec.group}.dlq-replay",
-                "enable.auto.commit": False,
-                "enable.partition.eof": False,
-            }
-        )
-    )
+    consumer = _replay_consumer(spec)
     result = {"replayed": 0, "skipped_duplicates": 0, "failed": 0}
     try:
-        topics = consumer.list_topics(spec.dlq, timeout=timeout).topics
-        if spec.dlq not in topics or topics[spec.dlq].error is not None:
-            return result
-        partitions = [TopicPartition(spec.dlq, p) for p in topics[spec.dlq].partitions]
-        remaining: dict[int, int] = {}  # partition -> end offset still to reach
-        start = []
-        for committed in consumer.committed(partitions, timeout=timeout):
-            low, high = consumer.get_watermark_offsets(committed, timeout=timeout)
-            offset = committed.offset if committed.offset >= 0 else OFFSET_BEGINNING
-            if max(committed.offset, low) < high:
-                remaining[committed.partition] = high
-                start.append(TopicPartition(spec.dlq, committed.partition, offset))
-        consumer.assign(start)
+        unreplayed = _unreplayed(consumer, spec, timeout)
+        remaining = {p: offsets.stop for p, offsets in unreplayed.items()}  # ends to reach
+        consumer.assign([TopicPartition(spec.dlq, p, o.start) for p, o in unreplayed.items()])
         while remaining and (limit is None or sum(result.values()) < limit):
             message = consumer.poll(timeout)
             if message is None:

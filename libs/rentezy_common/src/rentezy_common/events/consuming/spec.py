@@ -1,15 +1,16 @@
-"""What a consumer is: `ConsumerSpec`, the service's registry of them, and the errors a
-handler raises to tell the runner what kind of failure it met.
+"""What a consumer is: `ConsumerSpec`, and the errors a handler raises to tell the
+runner what kind of failure it met.
 
-A service lists its consumers in `config/consumers.py` (settings.RENTEZY_CONSUMERS) and
-runs one with `manage.py run_consumer <name>`; this module only describes them, so
-settings can import it without pulling in Kafka or the processing code.
+A service lists its consumers in `config/consumers.py` (settings.RENTEZY_CONSUMERS; the
+registry's functions are in `rentezy_common.events.consumer`) and runs one with
+`manage.py run_consumer <name>`; this module only describes them, so a service's
+consumer list can import it without pulling in Kafka or the processing code.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,21 +80,3 @@ class ConsumerSpec:
 def resolve(target: Any) -> Any:
     """A spec's callable: given as the object itself or as its dotted path."""
     return import_string(target) if isinstance(target, str) else target
-
-
-def registered_consumers() -> dict[str, ConsumerSpec]:
-    """The service's consumers by name (empty if it has no `config/consumers.py`)."""
-    try:
-        specs: Iterable[ConsumerSpec] = import_string(settings.RENTEZY_CONSUMERS)
-    except ImportError:
-        return {}
-    return {spec.name: spec for spec in specs}
-
-
-def get_consumer(name: str) -> ConsumerSpec:
-    """The registered consumer called `name`; KeyError naming the known ones if none."""
-    consumers = registered_consumers()
-    if name not in consumers:
-        known = ", ".join(sorted(consumers)) or "none"
-        raise KeyError(f"no consumer named {name!r} in this service (registered: {known})")
-    return consumers[name]
