@@ -288,6 +288,7 @@ def cmd_up(args) -> int:
     infra("start")
     ensure_topics()
     migrate()
+    run([str(REPO / "scripts" / "frontend.sh"), "build"])  # the web app the gateway serves
     if supervisor_pid():
         say("services: already running (supervisord)")
         supervisorctl("start", "all")  # anything stopped or FATAL gets another go
@@ -367,6 +368,8 @@ def test_targets(selected: list[str]) -> list[tuple[str, Path, Path]]:
     ]
     # End-to-end: every service as its own process, driven through the gateway.
     targets.append(("tests/e2e", REPO / "tests" / "e2e", REPO / ".venv" / "bin"))
+    # The web app: its unit tests (vitest) and Playwright in Chromium against the platform.
+    targets.append(("tests/web", REPO / "tests" / "web", REPO / ".venv" / "bin"))
     # Deployment files, offline: Helm, kustomize, compose, Dockerfile (docs/deployment.md).
     targets.append(("tests/deploy", REPO / "tests" / "deploy", REPO / ".venv" / "bin"))
     # Faults: the platform under supervisord on private servers, with processes killed
@@ -400,8 +403,16 @@ def cmd_test(args) -> int:
         env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
         env["PATH"] = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
         env["RENTEZY_ENV"] = "test"
+        # A target may bring its own runner writing JUnit XML (tests/web: vitest and
+        # Playwright, whose reports count test by test); the others are pytest.
+        runner = directory / "run_tests.py"
+        command = (
+            ["python", str(runner), str(report)]
+            if runner.exists()
+            else ["python", "-m", "pytest", f"--junitxml={report}"]
+        )
         code = subprocess.run(
-            ["python", "-m", "pytest", f"--junitxml={report}", *args.pytest_args],
+            [*command, *args.pytest_args],
             cwd=directory,
             env=env,
             check=False,
@@ -424,10 +435,11 @@ def cmd_test(args) -> int:
 def junit_counts(report: Path) -> dict[str, int]:
     if not report.exists():
         return {"passed": 0, "failed": 1, "skipped": 0}
-    suite = ET.parse(report).getroot()
-    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    root = ET.parse(report).getroot()
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
     tests, failures, errors, skipped = (
-        int(suite.get(key, 0)) for key in ("tests", "failures", "errors", "skipped")
+        sum(int(suite.get(key, 0)) for suite in suites)
+        for key in ("tests", "failures", "errors", "skipped")
     )
     return {
         "passed": tests - failures - errors - skipped,

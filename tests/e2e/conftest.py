@@ -16,6 +16,7 @@ from confluent_kafka.admin import AdminClient
 from rentezy_common.events.topics import TOPICS, TopicSpec, ensure_topics
 from rentezy_common.platform import SERVICES, TEST_REDIS_DB_OFFSET
 from rentezy_common.testing.processes import ServiceProcess, free_port, fresh_database, migrate
+from rentezy_common.testing.users import client_ip, register_and_login
 
 RUN = uuid.uuid4().hex[:8]
 ALIAS = f"e2e-properties-{RUN}"
@@ -197,12 +198,6 @@ def _drop_alias_indices() -> None:
                 es.delete(f"/{index}")
 
 
-def client_ip() -> str:
-    """An address of the benchmarking range (RFC 2544) for one test client."""
-    n = uuid.uuid4().int
-    return f"198.{18 + n % 2}.{n >> 8 & 255}.{n >> 16 & 255}"
-
-
 @pytest.fixture(scope="session")
 def api(platform):
     """The gateway, as one anonymous client (its own address per run: the gateway's
@@ -216,23 +211,4 @@ def api(platform):
 @pytest.fixture(scope="session")
 def user(api):
     """Register and log in a user of a role: returns (auth headers, user)."""
-    # Registration and login are limited per IP (5 and 10 a minute): each user comes
-    # from an address of its own, as real users do.
-
-    def _user(role: str):
-        email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
-        origin = {"X-Forwarded-For": client_ip()}
-        registered = api.post(
-            "/api/auth/register",
-            json={"email": email, "password": PASSWORD, "full_name": role.title(), "role": role},
-            headers=origin,
-        )
-        assert registered.status_code == 201, registered.text
-        session = api.post(
-            "/api/auth/login", json={"email": email, "password": PASSWORD}, headers=origin
-        )
-        assert session.status_code == 200, session.text
-        body = session.json()
-        return {"Authorization": f"Bearer {body['access']}"}, body["user"]
-
-    return _user
+    return lambda role: register_and_login(api, role, password=PASSWORD)

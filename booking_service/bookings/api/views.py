@@ -68,6 +68,11 @@ class BookingDetailView(APIView):
 
 
 class BookingCancelView(APIView):
+    def get(self, request, booking_id):
+        """The quote: would a cancellation be allowed now, and with which refund."""
+        booking = selectors.booking_get_visible(booking_id=booking_id, actor=request.user)
+        return Response(selectors.booking_cancellation_quote(booking, role=request.user.role))
+
     @idempotent
     def post(self, request, booking_id):
         booking = services.booking_cancel(
