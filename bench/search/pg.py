@@ -206,7 +206,7 @@ def parse(params: dict[str, str]) -> dict[str, Any]:
 
 
 def query_terms(q: str) -> list[str]:
-    """Words of the query, as search_service splits them (selectors.query_terms)."""
+    """Words of the query, as search_service splits them (fulltext.query_terms)."""
     return re.findall(r"\w+", q.lower())[:MAX_QUERY_TERMS]
 
 

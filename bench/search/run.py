@@ -24,8 +24,8 @@ Real parts on loopback, all on this machine's shared cores:
    facets always, every sort, some later pages), cycled round-robin:
    - through search_service (gunicorn as its Procfile runs it) by the Go load generator
      (bench/loadgen), signed per request like the gateway signs;
-   - the same searches built by search_service's own selectors, in this process (no
-     HTTP, no gunicorn): Elasticsearch alone, measured like PostgreSQL;
+   - the same searches built by search_service's own code (property_search.search), in
+     this process (no HTTP, no gunicorn): Elasticsearch alone, measured like PostgreSQL;
    - the equivalent SQL on PostgreSQL (bench/search/pg.py), psycopg, one connection per
      thread;
    at concurrency 1 and 32, REPS repetitions interleaved, SECONDS each after a 2 s warm-up;
@@ -77,7 +77,7 @@ TARGETS = {
 
 # -- setup ------------------------------------------------------------------------------
 def django_setup(alias: str, topic: str) -> None:
-    """This process runs with search_service's settings (its selectors and serializer
+    """This process runs with search_service's settings (its search code and serializer
     are measured in-process too), pointed at the benchmark's alias."""
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(REPO / "search_service"))
@@ -589,8 +589,9 @@ def benchmark_client():
 
 def measure_queries(args, loadgen, urls_file, queries, pg_url, service) -> list[dict]:
     import pg
-    from property_search import selectors
+    from property_search import engine
     from property_search.api.serializers import SearchParamsSerializer
+    from property_search.search import property_search
 
     validated = []
     for params in queries:
@@ -602,11 +603,11 @@ def measure_queries(args, loadgen, urls_file, queries, pg_url, service) -> list[
     backends = [conn.info.backend_pid for conn in connections]
     service_pids = process_tree(service.pid)
     client = benchmark_client()
-    shared_get_client = selectors.get_client
-    selectors.get_client = lambda: client
+    shared_get_client = engine.get_client
+    engine.get_client = lambda: client
 
     def es_call(params, worker):
-        selectors.search_properties(params)
+        property_search(params)
 
     def pg_call(params, worker):
         pg.search(connections[worker], params)
@@ -657,7 +658,7 @@ def measure_queries(args, loadgen, urls_file, queries, pg_url, service) -> list[
                     flush=True,
                 )
     finally:
-        selectors.get_client = shared_get_client
+        engine.get_client = shared_get_client
         client.close()
         for conn in connections:
             conn.close()
@@ -733,13 +734,13 @@ BREAKDOWN = {
 
 
 def es_breakdown(queries: list[dict], alias: str, limit: int) -> dict:
-    """Where Elasticsearch's time goes: the request bodies search_service's selectors
-    build, replayed one at a time as sent and without one feature each; the mean of
+    """Where Elasticsearch's time goes: the request bodies search_service's query.py
+    builds, replayed one at a time as sent and without one feature each; the mean of
     Elasticsearch's own `took` (ms) per search, variants interleaved per search."""
     import copy
 
-    from property_search import selectors
     from property_search.api.serializers import SearchParamsSerializer
+    from property_search.search import property_search
 
     from rentezy_common.search.client import get_client
 
@@ -761,7 +762,7 @@ def es_breakdown(queries: list[dict], alias: str, limit: int) -> dict:
         for params in queries[:limit]:
             serializer = SearchParamsSerializer(data=params)
             serializer.is_valid(raise_exception=True)
-            selectors.search_properties(serializer.validated_data)
+            property_search(serializer.validated_data)
     finally:
         settings.SEARCH_PARALLEL_FACETS = parallel
         del client.search  # the client's own method again
@@ -1271,7 +1272,7 @@ the node's, so it includes whatever else used it meanwhile).
 
 - search_service: gunicorn as its Procfile runs it (2 workers x 4 threads), requests
   signed per request like the gateway signs (`bench/loadgen -urls`, Go, keep-alive).
-- Elasticsearch in-process: the service's own `selectors.search_properties()` on the
+- Elasticsearch in-process: the service's own `property_search.search.property_search()` on the
   validated parameters, from Python threads in the benchmark process, with a client
   configured like the shared one but with one connection per thread: Elasticsearch plus
   query building and response shaping, without HTTP, Django and gunicorn — measured

@@ -63,7 +63,7 @@ from rentezy_common.search.writer import (
     write,
 )
 
-from .selectors import database_now, properties_changed_since
+from .selectors import database_now, property_list_changed_since
 from .services import availability_apply, merge_stored_availability
 
 logger = logging.getLogger(__name__)
@@ -326,7 +326,7 @@ def reindex(
 
         # Availability that changed while the index was built (the live availability
         # consumer wrote it to the old index); from now on it writes to this one.
-        changed = properties_changed_since(availability_since)
+        changed = property_list_changed_since(availability_since)
         result.availability_reapplied = availability_apply(
             property_ids=changed, alias=alias
         ).indexed

@@ -1,6 +1,7 @@
-"""Reads of the availability table (indexer.models.RoomAvailability).
+"""Reads: the availability table (indexer.models.RoomAvailability) and the live
+documents of the index.
 
-Raw SQL: these run once per batch of up to 1,000 property events and once per reindex
+Raw SQL for the table: these run once per batch of up to 1,000 property events and once per reindex
 chunk of up to 10,000, where model instances would cost more than the query. The ids go
 as one comma-separated string that PostgreSQL splits (`string_to_array`): psycopg
 adapting a list of 10,000 strings took ~45 ms per query against ~10 ms this way, and ids
@@ -15,7 +16,10 @@ from datetime import datetime
 
 from django.db import connection
 
+from rentezy_common.search import alias_name
 from rentezy_common.search.availability import RoomAvailability
+from rentezy_common.search.client import get_client
+from rentezy_common.search.writer import SearchUnavailable, unavailable_as_dependency
 
 from .models import RoomAvailability as RoomAvailabilityRow
 
@@ -58,7 +62,7 @@ def availability_by_property(
     return found
 
 
-def properties_changed_since(moment: datetime) -> list[str]:
+def property_list_changed_since(moment: datetime) -> list[str]:
     """Properties with a room whose availability changed at or after `moment`."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -73,3 +77,20 @@ def database_now() -> datetime:
     with connection.cursor() as cursor:
         cursor.execute("SELECT clock_timestamp()")
         return cursor.fetchone()[0]
+
+
+def document_list_live(*, ids: list[str], alias: str | None = None) -> list[tuple[str, dict]]:
+    """(id, _source) of the documents that exist behind the alias, read in real time
+    (`_mget`). Raises `SearchUnavailable` when Elasticsearch cannot answer."""
+    with unavailable_as_dependency():
+        response = get_client().mget(index=alias or alias_name(), ids=ids, realtime=True).body
+    found = []
+    for doc in response["docs"]:
+        if doc.get("found"):
+            found.append((doc["_id"], doc["_source"]))
+        elif "error" in doc:
+            error = doc["error"]
+            if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+                continue  # no alias yet: nothing indexed; indexing will merge the rows
+            raise SearchUnavailable(f"Elasticsearch could not read {doc['_id']}: {error}")
+    return found

@@ -1,11 +1,13 @@
 """Writing to the live search index: property snapshots and room availability.
 
-`index_events` is what the `properties` consumer calls per batch, and what a benchmark
+Service functions (`<entity>_<verb>`, keyword-only; docs/architecture/layout.md):
+
+`property_index` is what the `properties` consumer calls per batch, and what a benchmark
 can call directly: decode each snapshot with the shared builder, keep the newest version
 of each property, merge the stored availability of its rooms, and write them in one
 `_bulk` request through the alias with external versions.
 
-`availability_events` is what the `availability` consumer calls per batch of
+`availability_index` is what the `availability` consumer calls per batch of
 booking-events: keep each room's newest `inventory.changed` in the availability table,
 then rewrite the affected documents with it (`availability_apply`).
 
@@ -19,7 +21,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.db import connection
 
@@ -31,52 +34,64 @@ from rentezy_common.search.availability import (
     inventory_change,
     merge_availability,
 )
-from rentezy_common.search.client import get_client, is_unavailable
 from rentezy_common.search.documents import InvalidSnapshot
 from rentezy_common.search.indices import ensure_alias
 from rentezy_common.search.writer import (
     IndexMissing,
     IndexOp,
-    SearchUnavailable,
     WriteResult,
     newest_per_document,
     snapshot_op,
+    unavailable_as_dependency,
     write,
 )
 
-from .selectors import TABLE, availability_by_property
+from .selectors import TABLE, availability_by_property, document_list_live
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Documents read (`_mget`) and rewritten (`_bulk`) per request when applying
 # availability: ~2 MB of listings each way.
 APPLY_CHUNK = 1000
 
 
+def _decoded(
+    envelopes: list[EventEnvelope],
+    decode: Callable[[EventEnvelope], T | None],
+    malformed: type[Exception],
+) -> tuple[list[T], dict[uuid.UUID, Exception]]:
+    """What `decode` makes of each envelope (None: not for this consumer, skipped), and
+    the events it refused as `malformed`, by event id (for the dead-letter topic)."""
+    decoded: list[T] = []
+    rejected: dict[uuid.UUID, Exception] = {}
+    for envelope in envelopes:
+        try:
+            item = decode(envelope)
+        except malformed as exc:
+            rejected[envelope.id] = exc
+            continue
+        if item is not None:
+            decoded.append(item)
+    return decoded, rejected
+
+
 # -- property-events -------------------------------------------------------------------
-def index_events(envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Exception]:
+def property_index(*, envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Exception]:
     """Apply a batch of property events to the live index, in one `_bulk` request.
 
     Returns the events rejected as malformed (`InvalidSnapshot`, or a document that
     Elasticsearch refuses), by event id; the consumer dead-letters them. Raises
     `SearchUnavailable` when Elasticsearch cannot take the batch (the consumer waits
     and retries). Events that are not about a property are ignored."""
-    rejected: dict[uuid.UUID, Exception] = {}
-    ops = []
-    for envelope in envelopes:
-        try:
-            op = snapshot_op(envelope)
-        except InvalidSnapshot as exc:
-            rejected[envelope.id] = exc
-            continue
-        if op is not None:
-            ops.append(op)
+    ops, rejected = _decoded(envelopes, snapshot_op, InvalidSnapshot)
     if not ops:
         return rejected
     ops = newest_per_document(ops)
     with_rooms = [op for op in ops if op.document.get("rooms")]
     merge_stored_availability(with_rooms)
-    result = write_live(ops)
+    result = _write_live(ops)
     rejected.update(result.rejected)
     # An availability change committed after the SELECT above may have been applied to
     # the previous document by the availability consumer, and then overwritten by ours
@@ -86,7 +101,7 @@ def index_events(envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Exception]:
     # snapshot, newer availability: a higher external version).
     redo = [op for op in merge_stored_availability(with_rooms) if op.event_id not in rejected]
     if redo:
-        rewritten = write_live(redo)
+        rewritten = _write_live(redo)
         rejected.update(rewritten.rejected)
         logger.info("availability changed while indexing", extra={"rewritten": len(redo)})
     logger.debug(
@@ -98,34 +113,28 @@ def index_events(envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Exception]:
 
 def merge_stored_availability(ops: list[IndexOp]) -> list[IndexOp]:
     """Merge the availability table into the documents of `ops` (one SELECT for all);
-    returns the ops whose document changed."""
+    returns the ops whose document changed. Used by `property_index` and the reindex."""
     if not ops:
         return []
     stored = availability_by_property(op.doc_id for op in ops)
     return [op for op in ops if merge_availability(op.document, stored.get(op.doc_id))]
 
 
-def write_live(ops, *, alias: str | None = None) -> WriteResult:
+def _write_live(ops: list[IndexOp], *, alias: str | None = None) -> WriteResult:
     """Write through the alias (never auto-creating an index under its name); if the
     alias is gone, bootstrap it and write again."""
     alias = alias or alias_name()
-    try:
+    with unavailable_as_dependency():
         try:
             return write(ops, index=alias, require_alias=True)
         except IndexMissing:
             logger.warning("search alias missing; creating it", extra={"alias": alias})
             ensure_alias(alias)
             return write(ops, index=alias, require_alias=True)
-    except SearchUnavailable:
-        raise
-    except Exception as exc:
-        if is_unavailable(exc):
-            raise SearchUnavailable(f"Elasticsearch unavailable: {exc!r}") from exc
-        raise
 
 
 # -- booking-events: room availability -------------------------------------------------
-def availability_events(envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Exception]:
+def availability_index(*, envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Exception]:
     """Apply a batch of booking-events: store each room's newest `inventory.changed`
     (one INSERT ... ON CONFLICT), then rewrite the affected property documents.
 
@@ -133,16 +142,9 @@ def availability_events(envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Excep
     consumer dead-letters them. Booking events (aggregate `booking`) are ignored. Raises
     `SearchUnavailable` when Elasticsearch cannot be read or written (the consumer
     waits and retries the batch: the upsert is idempotent)."""
-    rejected: dict[uuid.UUID, Exception] = {}
+    changes, rejected = _decoded(envelopes, inventory_change, InvalidInventory)
     newest: dict[str, RoomAvailability] = {}
-    for envelope in envelopes:
-        try:
-            change = inventory_change(envelope)
-        except InvalidInventory as exc:
-            rejected[envelope.id] = exc
-            continue
-        if change is None:
-            continue
+    for change in changes:
         current = newest.get(change.room_id)
         if current is None or change.version > current.version:
             newest[change.room_id] = change
@@ -214,29 +216,20 @@ def availability_apply(*, property_ids: Iterable[str], alias: str | None = None)
         if not stored:
             continue
         ops = []
-        for doc_id, document in _live_documents(list(stored), alias=alias):
+        for doc_id, document in document_list_live(ids=list(stored), alias=alias):
             if merge_availability(document, stored[doc_id]):
                 ops.append(IndexOp(doc_id, document["version"], document))
         if ops:
-            result.add(write_live(ops, alias=alias))
+            result.add(_write_live(ops, alias=alias))
     return result
 
 
-def _live_documents(ids: list[str], *, alias: str | None = None) -> list[tuple[str, dict]]:
-    """(id, _source) of the documents that exist behind the alias, read in real time."""
-    try:
-        response = get_client().mget(index=alias or alias_name(), ids=ids, realtime=True).body
-    except Exception as exc:
-        if is_unavailable(exc):
-            raise SearchUnavailable(f"Elasticsearch unavailable: {exc!r}") from exc
-        raise
-    found = []
-    for doc in response["docs"]:
-        if doc.get("found"):
-            found.append((doc["_id"], doc["_source"]))
-        elif "error" in doc:
-            error = doc["error"]
-            if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
-                continue  # no alias yet: nothing indexed; indexing will merge the rows
-            raise SearchUnavailable(f"Elasticsearch could not read {doc['_id']}: {error}")
-    return found
+# -- former names ----------------------------------------------------------------------
+# The tests of this service call these (they were not changed with the layout); new
+# code calls property_index / availability_index.
+def index_events(envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Exception]:
+    return property_index(envelopes=envelopes)
+
+
+def availability_events(envelopes: list[EventEnvelope]) -> dict[uuid.UUID, Exception]:
+    return availability_index(envelopes=envelopes)

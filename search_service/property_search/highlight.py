@@ -5,7 +5,7 @@ every hit; measured on 100,000 listings, highlighting the title of 20 hits took 
 of a ~25 ms search. Marking the words of a title or a description that match the
 query's words, with the same typo rule the query uses, takes microseconds in Python.
 
-The rule mirrors `selectors.text_query`: a word matches a query word if it is equal
+The rule mirrors `fulltext.text_query`: a word matches a query word if it is equal
 (case-insensitive), or — for query words without digits — within the edit distance of
 `fuzziness: AUTO` (1 from 3 letters, 2 from 6; a transposition counts as one edit) and
 starts with the same letter (`prefix_length: 1`).

@@ -21,7 +21,7 @@ SEARCH_INDEX_ALIAS = env_str("SEARCH_INDEX_ALIAS", "properties")
 # quick 503 serves the caller better than a gunicorn worker stuck on it.
 SEARCH_REQUEST_TIMEOUT = 5.0
 # A search running alone in its process asks for hits and facets in two parallel
-# requests (property_search.selectors._search_with_facets); off: always one request.
+# requests (property_search.engine.search_with_facets); off: always one request.
 SEARCH_PARALLEL_FACETS = env_bool("SEARCH_PARALLEL_FACETS", True)
 
 # The Elasticsearch client logs every request at INFO; our access log has the request.

@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 from rentezy_common.search.schema import AMENITIES, PROPERTY_TYPES
 
-from ..selectors import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SORTS, Cursor, InvalidCursor
+from ..cursor import Cursor, InvalidCursor
+from ..query import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SORTS
 
 MAX_QUERY_LENGTH = 200
 MAX_LIST_ITEMS = 20

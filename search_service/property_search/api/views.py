@@ -1,4 +1,5 @@
-"""Public search endpoints (anonymous callers welcome; the gateway still signs)."""
+"""Public search endpoints (anonymous callers welcome; the gateway still signs): decode
+the query parameters, call one read, encode (docs/architecture/layout.md)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rentezy_common.errors import ApiError
+from rentezy_common.api import validated_query
 
-from .. import selectors
+from ..search import property_search
+from ..suggest import suggestion_list
 from .renderers import FastJSONRenderer
 from .serializers import SearchParamsSerializer, SuggestParamsSerializer
-
-
-def _validated(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    if not serializer.is_valid():
-        raise ApiError(
-            "Invalid query parameters.", code="invalid_parameter", details=serializer.errors
-        )
-    return serializer.validated_data
 
 
 class PropertySearchView(APIView):
@@ -29,7 +22,8 @@ class PropertySearchView(APIView):
     renderer_classes = [FastJSONRenderer]
 
     def get(self, request):
-        return Response(selectors.search_properties(_validated(SearchParamsSerializer, request)))
+        params = validated_query(SearchParamsSerializer, request.query_params)
+        return Response(property_search(params))
 
 
 class SuggestView(APIView):
@@ -39,5 +33,5 @@ class SuggestView(APIView):
     renderer_classes = [FastJSONRenderer]
 
     def get(self, request):
-        q = _validated(SuggestParamsSerializer, request)["q"]
-        return Response({"q": q, "suggestions": selectors.suggest(q)})
+        q = validated_query(SuggestParamsSerializer, request.query_params)["q"]
+        return Response({"q": q, "suggestions": suggestion_list(q)})

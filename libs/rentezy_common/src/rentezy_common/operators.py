@@ -104,27 +104,14 @@ def for_each(
 def dead_letters_waiting(spec, *, timeout: float = 5.0) -> int | str:
     """Messages in a consumer's dead-letter topic not yet replayed (the replay's own
     consumer group remembers how far it got); "?" if Kafka cannot be asked."""
-    from confluent_kafka import Consumer, KafkaException, TopicPartition
+    from confluent_kafka import KafkaException
 
-    from .events.kafka import kafka_config
+    from .events.consumer import waiting_dead_letters
 
-    consumer = Consumer(
-        kafka_config(**{"group.id": f"{spec.group}.dlq-replay", "enable.auto.commit": False})
-    )
     try:
-        topics = consumer.list_topics(spec.dlq, timeout=timeout).topics
-        if spec.dlq not in topics or topics[spec.dlq].error is not None:
-            return 0
-        partitions = [TopicPartition(spec.dlq, p) for p in topics[spec.dlq].partitions]
-        waiting = 0
-        for committed in consumer.committed(partitions, timeout=timeout):
-            low, high = consumer.get_watermark_offsets(committed, timeout=timeout)
-            waiting += high - max(committed.offset, low)
-        return waiting
+        return waiting_dead_letters(spec, timeout=timeout)
     except KafkaException:
         return "?"
-    finally:
-        consumer.close()
 
 
 def dead_letters_view(request):

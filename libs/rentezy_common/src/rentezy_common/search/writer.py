@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,19 @@ _FILTER_PATH = "errors,items.*.status,items.*.error.type,items.*.error.reason"
 
 class SearchUnavailable(DependencyUnavailable):
     """Elasticsearch did not take the writes (down, overloaded) after retries."""
+
+
+@contextmanager
+def unavailable_as_dependency() -> Iterator[None]:
+    """Within it, an error that means Elasticsearch cannot serve right now (down,
+    overloaded, timing out) becomes `SearchUnavailable`, so a consumer waits and retries
+    instead of dead-lettering; any other error passes unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise SearchUnavailable(f"Elasticsearch unavailable: {exc!r}") from exc
+        raise
 
 
 class IndexMissing(RuntimeError):
