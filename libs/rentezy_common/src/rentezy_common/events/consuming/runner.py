@@ -118,6 +118,12 @@ class ConsumerRunner:
                 "enable.auto.offset.store": False,
                 "auto.commit.interval.ms": 1000,
                 "enable.partition.eof": False,
+                # A consumer that died without leaving its group (kill -9, OOM) holds its
+                # partitions until the broker gives up on it: 10 s, not librdkafka's 45,
+                # before its restarted self or another replica takes over. Heartbeats
+                # come from librdkafka's own thread, so a long handler does not count.
+                "session.timeout.ms": 10_000,
+                "heartbeat.interval.ms": 2_000,
                 **self.consumer_overrides,
             }
         )
