@@ -13,6 +13,7 @@
 # Runs as uid 10001 with a read-only root filesystem in mind: only /tmp is written.
 
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG NODE_IMAGE=node:20-slim
 
 # ---- builder: the service's virtual environment -------------------------------------
 FROM ${PYTHON_IMAGE} AS builder
@@ -64,17 +65,15 @@ RUN /app/venv/bin/python -m compileall -q /app/service \
     && test -s /app/service.env
 
 # ---- frontend: the web app, served by the gateway image (--target gateway) -----------
-# HOOK for frontend/ (the React app, added by another change). Until it lands this stage
-# only provides an empty /out. The change that adds frontend/ replaces the RUN below
-# with the app's build and leaves the built files in /out, e.g.:
-#   FROM node:22-slim AS frontend
-#   WORKDIR /frontend
-#   COPY frontend/package.json frontend/package-lock.json ./
-#   RUN npm ci
-#   COPY frontend/ ./
-#   RUN npm run build && cp -r dist /out
-FROM ${PYTHON_IMAGE} AS frontend
-RUN mkdir -p /out
+# Built with the Node version the project pins (frontend/package.json "engines"); only
+# the built files (hashed assets, index.html, their .gz) leave this stage.
+ARG NODE_IMAGE=node:20-slim
+FROM ${NODE_IMAGE} AS frontend
+WORKDIR /frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build && cp -r dist /out
 
 # ---- app: what every service image is -----------------------------------------------
 # No compilers, no uv, no build tools: the slim base, the venv and the service's code.
@@ -104,7 +103,8 @@ CMD ["web"]
 
 # ---- gateway: the gateway's image, with the web app ---------------------------------
 FROM app AS gateway
-COPY --from=frontend /out/ /app/frontend/
+# Where the gateway looks for the built app by default (GATEWAY_WEBAPP_DIR).
+COPY --from=frontend /out/ /app/frontend/dist/
 
 # ---- service: every other service (the default target) ------------------------------
 FROM app AS service

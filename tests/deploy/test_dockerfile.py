@@ -83,8 +83,8 @@ def test_stages_slim_non_root_no_compilers(tools):
     assert found["gateway"]["base"] == "app" and found["service"]["base"] == "app"
     assert 'ENTRYPOINT ["rentezy-entrypoint"]' in app["instructions"]
     assert 'CMD ["web"]' in app["instructions"]
-    # The web app hook: the gateway image takes the frontend stage's /out.
-    assert "COPY --from=frontend /out/ /app/frontend/" in found["gateway"]["instructions"]
+    # The web app: built in its own stage, copied where the gateway looks for it.
+    assert "COPY --from=frontend /out/ /app/frontend/dist/" in found["gateway"]["instructions"]
 
 
 def test_only_the_services_dependencies_go_in(tools):
