@@ -20,6 +20,8 @@ globals().update(
         # Without Redis the gateway works on (limits per process, tokens asked of
         # auth_service): reported, never a reason to take the gateway out of service.
         required=(),
+        # Not a DRF API: it serves the services' merged document (edge/apidocs.py).
+        openapi=False,
     )
 )
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "rentezy_common.gateway.GatewayIdentityMiddleware"]  # noqa: F821
