@@ -48,6 +48,9 @@ GATEWAY_UPSTREAM_POOL_SIZE = env_int("GATEWAY_UPSTREAM_POOL_SIZE", 200)
 GATEWAY_REDIS_TIMEOUT = env_int("GATEWAY_REDIS_TIMEOUT_MS", 1000) / 1000
 GATEWAY_WS_AUTH_TIMEOUT = env_int("GATEWAY_WS_AUTH_TIMEOUT", 10)
 GATEWAY_WS_MAX_MESSAGE = env_int("GATEWAY_WS_MAX_MESSAGE", 1024 * 1024)
+# Seconds the merged OpenAPI document (GET /api/openapi.json, edge/apidocs.py) is kept
+# before the services' documents are fetched again (5 while one of them is missing).
+GATEWAY_OPENAPI_CACHE_SECONDS = env_int("GATEWAY_OPENAPI_CACHE_SECONDS", 60)
 
 # --- Protecting the services from slow and odd clients (edge/protocol.py, edge/body.py) ---
 # A request's line and headers must arrive within this many seconds (nginx:

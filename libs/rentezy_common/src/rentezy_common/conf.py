@@ -207,7 +207,12 @@ def platform_settings(
             "DEFAULT_PAGINATION_CLASS": "rentezy_common.pagination.PublicPageNumberPagination",
             "PAGE_SIZE": 20,
             **(
-                {"DEFAULT_SCHEMA_CLASS": "rentezy_common.openapi.PlatformAutoSchema"}
+                {
+                    "DEFAULT_SCHEMA_CLASS": "rentezy_common.openapi.PlatformAutoSchema",
+                    # Path parameters keep the URLconf's names ({pk}, not {id}): the
+                    # document's paths are the URL patterns (the drift test compares).
+                    "SCHEMA_COERCE_PATH_PK": False,
+                }
                 if openapi
                 else {}
             ),
