@@ -186,6 +186,7 @@ def add_stripe_webhook(result, generator, request, public):
                     }
                     for status, description in (
                         ("400", "`invalid_signature`, `invalid_event`."),
+                        ("401", "An invalid bearer token sent anyway (`invalid_token`)."),
                         ("405", "Not a POST."),
                         ("413", "Over the gateway's body limit (`payload_too_large`)."),
                         ("429", "Too many requests (`rate_limited`)."),
