@@ -68,7 +68,8 @@ ERROR_DESCRIPTIONS = {
     401: "No valid caller: no or an invalid bearer token (`authentication_required`, "
     "`invalid_token`, `not_authenticated`).",
     403: "The caller may not do this (`permission_denied`).",
-    404: "No such resource, or not one the caller may see (`not_found`).",
+    404: "No such resource, or not one the caller may see, or a page past the end "
+    "(`not_found`).",
     409: "The request conflicts with the current state (`illegal_transition`, ...).",
     413: "The request body is too large (`payload_too_large`).",
     415: "The body's media type is not accepted (`unsupported_media_type`).",
@@ -151,6 +152,8 @@ class PlatformAutoSchema(AutoSchema):
             statuses.add(403)
         if "{" in path:
             statuses.add(404)
+        if self.method == "GET" and self._is_list_view() and self._get_paginator():
+            statuses.add(404)  # a page past the end (DRF's page-number pagination)
         if self.method in BODY_METHODS:
             statuses |= {413, 415}
         responses = operation["responses"]
@@ -164,6 +167,14 @@ class PlatformAutoSchema(AutoSchema):
             )
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        # A field that allows blank is `oneOf: [string with the pattern, empty string]`;
+        # its default ("") belongs beside the oneOf, not in the branch it cannot match.
+        for branch in schema.get("oneOf", ()):
+            if "pattern" in branch and "default" in branch:
+                schema["default"] = branch.pop("default")
 
     def get_auth(self):
         auths = super().get_auth()  # [{bearerAuth: []}] (+ {} when anyone may call)

@@ -16,9 +16,9 @@ from .clients import GatewayClient
 
 __all__ = [
     "test_events_tables_are_migrated",
+    "test_healthz_is_public_and_alive",
     "test_openapi_document_is_valid_and_internal",
     "test_openapi_document_matches_the_urlconf",
-    "test_healthz_is_public_and_alive",
     "test_readyz_checks_real_dependencies",
     "test_unknown_path_is_json_404",
     "test_unsigned_request_is_refused",
