@@ -68,8 +68,7 @@ ERROR_DESCRIPTIONS = {
     401: "No valid caller: no or an invalid bearer token (`authentication_required`, "
     "`invalid_token`, `not_authenticated`).",
     403: "The caller may not do this (`permission_denied`).",
-    404: "No such resource, or not one the caller may see, or a page past the end "
-    "(`not_found`).",
+    404: "No such resource, or not one the caller may see, or a page past the end (`not_found`).",
     409: "The request conflicts with the current state (`illegal_transition`, ...).",
     413: "The request body is too large (`payload_too_large`).",
     415: "The body's media type is not accepted (`unsupported_media_type`).",

@@ -91,6 +91,9 @@ def test_openapi_document_is_valid_and_internal():
             for status in errors:
                 schema = responses[status]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}, (method, path, status)
+            paged = any(p["name"] == "page" for p in operation.get("parameters", ()))
+            if method == "get" and paged:  # a page past the end is a 404 (schemathesis found)
+                assert "404" in responses, (method, path)
 
 
 def test_openapi_document_matches_the_urlconf():
