@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup up down status logs test lint format bench infra-status
+.PHONY: help setup up down status logs test lint format bench infra-status demo web-dev
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,6 +35,12 @@ lint: setup ## ruff check and format check
 format: ## apply ruff's fixes and formatting
 	@.venv/bin/ruff check --fix .
 	@.venv/bin/ruff format .
+
+demo: ## fill the running platform with demo listings, landlords, tenants and bookings (idempotent)
+	@RENTEZY_ENV=$${RENTEZY_ENV:-dev} $(PY) scripts/demo.py
+
+web-dev: ## the web app's Vite dev server with hot reload (http://127.0.0.1:5173), API via the gateway
+	@RENTEZY_ENV=$${RENTEZY_ENV:-dev} scripts/frontend.sh dev
 
 bench: setup ## benchmarks under bench/ with their reports (B="events gateway search booking" to pick)
 	@scripts/infra.sh start

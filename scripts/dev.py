@@ -288,6 +288,7 @@ def cmd_up(args) -> int:
     infra("start")
     ensure_topics()
     migrate()
+    run([str(REPO / "scripts" / "frontend.sh"), "build"])  # the web app the gateway serves
     if supervisor_pid():
         say("services: already running (supervisord)")
         supervisorctl("start", "all")  # anything stopped or FATAL gets another go
@@ -370,6 +371,10 @@ def test_targets(selected: list[str]) -> list[tuple[str, Path, Path]]:
     # The API contract: the merged OpenAPI document against the routing table, and
     # schemathesis fuzzing every operation through the gateway with each role's token.
     targets.append(("tests/contract", REPO / "tests" / "contract", REPO / ".venv" / "bin"))
+    # The web app: its unit tests (vitest) and Playwright in Chromium against the platform.
+    targets.append(("tests/web", REPO / "tests" / "web", REPO / ".venv" / "bin"))
+    # Deployment files, offline: Helm, kustomize, compose, Dockerfile (docs/deployment.md).
+    targets.append(("tests/deploy", REPO / "tests" / "deploy", REPO / ".venv" / "bin"))
     # Faults: the platform under supervisord on private servers, with processes killed
     # and servers stopped underneath it.
     targets.append(("tests/faults", REPO / "tests" / "faults", REPO / ".venv" / "bin"))
@@ -401,8 +406,16 @@ def cmd_test(args) -> int:
         env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
         env["PATH"] = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
         env["RENTEZY_ENV"] = "test"
+        # A target may bring its own runner writing JUnit XML (tests/web: vitest and
+        # Playwright, whose reports count test by test); the others are pytest.
+        runner = directory / "run_tests.py"
+        command = (
+            ["python", str(runner), str(report)]
+            if runner.exists()
+            else ["python", "-m", "pytest", f"--junitxml={report}"]
+        )
         code = subprocess.run(
-            ["python", "-m", "pytest", f"--junitxml={report}", *args.pytest_args],
+            [*command, *args.pytest_args],
             cwd=directory,
             env=env,
             check=False,
@@ -425,10 +438,11 @@ def cmd_test(args) -> int:
 def junit_counts(report: Path) -> dict[str, int]:
     if not report.exists():
         return {"passed": 0, "failed": 1, "skipped": 0}
-    suite = ET.parse(report).getroot()
-    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    root = ET.parse(report).getroot()
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
     tests, failures, errors, skipped = (
-        int(suite.get(key, 0)) for key in ("tests", "failures", "errors", "skipped")
+        sum(int(suite.get(key, 0)) for suite in suites)
+        for key in ("tests", "failures", "errors", "skipped")
     )
     return {
         "passed": tests - failures - errors - skipped,

@@ -1,8 +1,10 @@
 """The gateway's ASGI application.
 
 `/api/*` goes through the request path below, `/ws/*` through websocket.py; on the
-internal metrics listener (GATEWAY_METRICS_PORT) only `/metrics` is served; everything
-else (`/healthz`, `/readyz`, unknown paths) goes to Django.
+internal metrics listener (GATEWAY_METRICS_PORT) only `/metrics` is served; the built web
+app's files and client routes are served by webapp.py; `/healthz`, `/readyz` and
+anything else go to Django. `/api/session/*` (the web app's cookie sessions, session.py)
+goes through the request path like any route and is answered by the gateway itself.
 
 The request path, one module per step:
 
@@ -45,8 +47,11 @@ from .proxy import Proxy, ResponseAborted
 from .ratelimit import RateLimiter
 from .refusal import Refusal
 from .resp import RedisPipe
+from .session import PREFIX as SESSION_PREFIX
+from .session import SessionApi
 from .tokens import TokenValidator
 from .upstream import UpstreamPool
+from .webapp import WebApp
 
 logger = logging.getLogger("rentezy.gateway")
 
@@ -68,6 +73,8 @@ class Gateway:
         self.cors: Cors | None = None
         self.apidocs: ApiDocs | None = None
         self.metrics_port: int | None = None
+        self.session_api = SessionApi(self)  # /api/session/* (edge/session.py)
+        self.webapp = WebApp(settings.GATEWAY_WEBAPP_DIR) if settings.GATEWAY_WEBAPP_DIR else None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -165,8 +172,11 @@ class Gateway:
             server = scope.get("server")
             if server and server[1] == self.metrics_port:
                 return await self.internal(scope, receive, send)
-            if scope["path"].startswith("/api/"):
+            path = scope["path"]
+            if path.startswith("/api/"):
                 return await self.http(scope, receive, send)
+            if self.webapp is not None and WebApp.wants(path):  # the web app (edge/webapp.py)
+                return await self.webapp(scope, receive, send)
             return await self.django_app(scope, receive, send)
         if kind == "websocket":
             from .websocket import proxy_websocket
@@ -223,6 +233,13 @@ class Gateway:
             min_rate=settings.GATEWAY_BODY_MIN_RATE,
         )
         try:
+            if route.prefix.startswith(SESSION_PREFIX):  # answered here, not proxied
+                raw = body.read() if body is not None else b""
+                exchange.status, exchange.sent = await self.session_api.handle(
+                    exchange, route, exchange.decision, raw, exchange.send
+                )
+                exchange.response_started = True
+                return
             await self.proxy.forward(exchange, body)
         finally:
             if body is not None:

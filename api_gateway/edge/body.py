@@ -53,6 +53,11 @@ class Body:
                 return
             yield data
 
+    def read(self) -> bytes:
+        """The whole body (for the few bodies the gateway reads itself: sessions)."""
+        self._file.seek(0)
+        return self._file.read()
+
     def close(self) -> None:
         self._file.close()
 

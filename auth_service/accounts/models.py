@@ -9,10 +9,14 @@ introspection and refresh both check `UserSession.revoked_at`.
 
 from __future__ import annotations
 
+import functools
+import re
 import uuid
+import zoneinfo
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -29,6 +33,49 @@ def normalize_email(email: str | None) -> str:
     are case-sensitive in theory, never in practice, and two accounts differing only in
     case would be a support nightmare.)"""
     return (email or "").strip().lower()
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name known to zoneinfo ("Asia/Kolkata", "UTC")."""
+    if value not in available_time_zones():
+        raise ValidationError(
+            f"{value!r} is not an IANA time zone name (e.g. Europe/Paris).", code="invalid"
+        )
+
+
+@functools.cache
+def available_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+# BCP 47 language tags as browsers report them (navigator.language): language, optional
+# script, region and variants ("en", "en-IN", "zh-Hant-TW", "de-CH-1996"). Private-use
+# and extension subtags are not accepted: formatting libraries (Intl) ignore them anyway.
+_LOCALE = re.compile(
+    r"^(?P<lang>[A-Za-z]{2,3})(?:-(?P<script>[A-Za-z]{4}))?(?:-(?P<region>[A-Za-z]{2}|\d{3}))?"
+    r"(?P<variants>(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*)$"
+)
+
+
+def normalize_locale(value: str) -> str:
+    """The canonical case of a BCP 47 tag ("EN-in" -> "en-IN"); `value` if not one."""
+    match = _LOCALE.match((value or "").strip().replace("_", "-"))
+    if not match:
+        return value
+    parts = [match["lang"].lower()]
+    if match["script"]:
+        parts.append(match["script"].title())
+    if match["region"]:
+        parts.append(match["region"].upper())
+    parts += [v.lower() for v in match["variants"].split("-") if v]
+    return "-".join(parts)
+
+
+def validate_locale(value: str) -> None:
+    if not _LOCALE.match(value or ""):
+        raise ValidationError(
+            f"{value!r} is not a BCP 47 language tag (e.g. en-IN).", code="invalid"
+        )
 
 
 # Loose on purpose: formats differ by country; the digits are what matters.
@@ -94,6 +141,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150)
     phone = models.CharField(max_length=32, blank=True, default="", validators=[phone_validator])
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.TENANT)
+    # How the web app shows dates and amounts to this user (chosen in the profile; the
+    # browser's own on registration).
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    locale = models.CharField(max_length=35, default="en", validators=[validate_locale])
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -18,14 +18,17 @@ from .tokens import TokenPair
 
 
 def user_representation(user: User) -> dict[str, Any]:
-    """`{id, email, full_name, phone, role, is_active, created_at, updated_at,
-    last_login}`; ids travel as strings between services. Never the password hash."""
+    """`{id, email, full_name, phone, role, time_zone, locale, is_active, created_at,
+    updated_at, last_login}`; ids travel as strings between services. Never the password
+    hash."""
     return {
         "id": str(user.pk),
         "email": user.email,
         "full_name": user.full_name,
         "phone": user.phone,
         "role": user.role,
+        "time_zone": user.time_zone,
+        "locale": user.locale,
         "is_active": user.is_active,
         "created_at": user.created_at,
         "updated_at": user.updated_at,

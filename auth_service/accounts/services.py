@@ -81,8 +81,18 @@ def _email_check_free(email: str) -> None:
         raise EmailTaken(details={"email": [EmailTaken.message]})
 
 
-def user_register(*, email: str, password: str, full_name: str, role: str, phone: str = "") -> User:
-    """Self-registration of a tenant or landlord (admins: `user_create_admin`)."""
+def user_register(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    role: str,
+    phone: str = "",
+    time_zone: str = "UTC",
+    locale: str = "en",
+) -> User:
+    """Self-registration of a tenant or landlord (admins: `user_create_admin`); the time
+    zone and locale default to the browser's in the web app."""
     if role not in SELF_REGISTRATION_ROLES:
         raise ValidationError({"role": ["Only tenant or landlord accounts can be registered."]})
     email = normalize_email(email)
@@ -99,6 +109,8 @@ def user_register(*, email: str, password: str, full_name: str, role: str, phone
         full_name=full_name,
         role=role,
         phone=phone,
+        time_zone=time_zone,
+        locale=locale,
     )
 
 
@@ -327,9 +339,9 @@ def user_set_password(*, user_id: int, password: str) -> User:
 
 
 def user_update(*, user_id: int, **changes: str) -> User:
-    """Change profile fields (full_name, phone); announce `user.updated` if anything
-    actually changed."""
-    allowed = {"full_name", "phone"}
+    """Change profile fields (full_name, phone, time_zone, locale); announce
+    `user.updated` if anything actually changed."""
+    allowed = {"full_name", "phone", "time_zone", "locale"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")

@@ -130,7 +130,14 @@ def create_checkout_session(booking) -> tuple[str, str]:
         logger.warning("checkout session not created", extra={"booking_id": str(booking.id),
                                                                "error": str(exc)})  # fmt: skip
         raise PaymentProviderUnavailable(details={"booking_id": str(booking.id)}) from exc
-    return session["id"], session["url"]
+    return session["id"], _checkout_url(booking, session["url"])
+
+
+def _checkout_url(booking, stripe_url: str) -> str:
+    """Stripe's hosted page; on one machine (simulator on) the web app's dev page."""
+    if settings.PAYMENT_SIMULATOR_ENABLED and settings.BOOKING_DEV_CHECKOUT_URL:
+        return settings.BOOKING_DEV_CHECKOUT_URL.format(booking_id=booking.id)
+    return stripe_url
 
 
 def expire_checkout_session(session_id: str) -> None:

@@ -3,13 +3,16 @@ properties, admins everything; room availability is public."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from .errors import BookingNotFound, PaymentIssueNotFound, RoomNotFound
+from rentezy_common.errors import IllegalTransition
+
+from . import policies
+from .errors import BookingNotFound, CancellationClosed, PaymentIssueNotFound, RoomNotFound
 from .models import Booking, BookingStatus, PaymentIssue, Room
 from .representation import room_availability_representation
 
@@ -82,3 +85,39 @@ def payment_issue_get(*, issue_id) -> PaymentIssue:
     if issue is None:
         raise PaymentIssueNotFound()
     return issue
+
+
+def booking_cancellation_quote(booking: Booking, *, role: str, today: date | None = None) -> dict:
+    """What cancelling would do now, for the caller to see before confirming: whether it
+    is allowed and the refund the policy gives (the rules `services.booking_cancel`
+    applies)."""
+    today = today or timezone.localdate()
+    quote = {
+        "booking_id": str(booking.id),
+        "status": booking.status,
+        "currency": booking.currency,
+        "cancellable": False,
+        "refund_amount": None,
+        "refund_policy": None,
+        "error": None,
+    }
+    if booking.status == S.PENDING:
+        return {**quote, "cancellable": True, "refund_amount": "0.00", "refund_policy": "unpaid"}
+    if booking.status != S.CONFIRMED:
+        error = IllegalTransition(f"A {booking.status} booking cannot be cancelled.")
+        return {**quote, "error": {"code": error.code, "message": error.message}}
+    if role == "tenant":
+        if today >= booking.move_in_date:
+            error = CancellationClosed()
+            return {**quote, "error": {"code": error.code, "message": error.message}}
+        refund = policies.refund_for_tenant_cancellation(
+            move_in_date=booking.move_in_date,
+            today=today,
+            amount_paid=booking.amount_paid,
+            deposit=booking.deposit_amount,
+            monthly=booking.monthly_amount,
+        )
+    else:
+        refund = booking.amount_paid
+    policy = "full" if refund >= booking.amount_paid else "partial"
+    return {**quote, "cancellable": True, "refund_amount": f"{refund:.2f}", "refund_policy": policy}

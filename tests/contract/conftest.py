@@ -16,19 +16,23 @@ import pytest
 
 from rentezy_common.testing.platform import (
     PASSWORD,
-    client_ip,
     create_admin,
     databases,
     flush_redis,
     gateway_process,
     redis_url,
     sign_in,
-    sign_up,
     start,
     stop,
 )
 from rentezy_common.testing.processes import ServiceProcess, free_port
 from rentezy_common.testing.processes import manage as _manage
+from rentezy_common.testing.users import client_ip, register_and_login
+
+
+def sign_up(api, role: str) -> tuple[dict[str, str], dict]:
+    return register_and_login(api, role, password=PASSWORD)
+
 
 RUN = uuid.uuid4().hex[:8]
 ALIAS = f"contract-properties-{RUN}"

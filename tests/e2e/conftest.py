@@ -14,16 +14,15 @@ from confluent_kafka.admin import AdminClient
 from rentezy_common.events.topics import TOPICS, TopicSpec, ensure_topics
 from rentezy_common.testing.platform import (
     background,
-    client_ip,
     flush_redis,
     gateway_process,
     redis_url,
-    sign_up,
     start,
     stop,
 )
 from rentezy_common.testing.platform import databases as _databases
 from rentezy_common.testing.processes import ServiceProcess, free_port
+from rentezy_common.testing.users import client_ip, register_and_login
 
 RUN = uuid.uuid4().hex[:8]
 ALIAS = f"e2e-properties-{RUN}"
@@ -34,6 +33,7 @@ GROUP = f"e2e-search-{RUN}"
 AVAILABILITY_GROUP = f"e2e-search-availability-{RUN}"
 INVENTORY_GROUP = f"e2e-booking-inventory-{RUN}"
 GROUPS = (GROUP, AVAILABILITY_GROUP, INVENTORY_GROUP)
+PASSWORD = "e2e-Password-long-1"
 
 
 # booking_service's Celery broker: a Redis database of its own (the last of the 32 that
@@ -180,8 +180,4 @@ def api(platform):
 @pytest.fixture(scope="session")
 def user(api):
     """Register and log in a user of a role: returns (auth headers, user)."""
-
-    def _user(role: str):
-        return sign_up(api, role)
-
-    return _user
+    return lambda role: register_and_login(api, role, password=PASSWORD)

@@ -16,6 +16,9 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from rentezy_common.testing import users
+from rentezy_common.testing.users import listing_payload
+
 # Seconds for anything that crosses Kafka: generous for a loaded CI box, and for the
 # first test, whose consumers may still be joining their groups.
 LIMIT = 20.0
@@ -36,42 +39,9 @@ def wait_until(probe, what: str, limit: float = LIMIT):
 
 def publish_listing(api, landlord: dict, word: str, units: int) -> tuple[str, str]:
     """A published property with one room of `units` units: (property id, room id)."""
-    created = api.post(
-        "/api/properties/",
-        json={
-            "title": f"Shared {word} flat by the park",
-            "description": "Twin rooms in a quiet shared flat, five minutes from the metro.",
-            "property_type": "shared",
-            "address": {
-                "line1": "4 Residency Road", "line2": "", "locality": "Richmond Town",
-                "city": "Bengaluru", "state": "Karnataka", "postal_code": "560025",
-                "country": "IN",
-            },
-            "location": {"lat": 12.9656, "lon": 77.6010},
-            "currency": "INR",
-            "monthly_price": "12000.00",
-            "deposit": "24000.00",
-            "bedrooms": 2,
-            "bathrooms": 1,
-            "area_sqft": 900,
-            "furnished": True,
-            "amenities": ["wifi"],
-            "house_rules": "",
-            "available_from": (date.today() + timedelta(days=7)).isoformat(),
-        },
-        headers=landlord,
-    )  # fmt: skip
-    assert created.status_code == 201, created.text
-    pid = created.json()["id"]
-    room = api.post(
-        f"/api/properties/{pid}/rooms/",
-        json={"name": "Twin room", "total_units": units, "monthly_price": "12000.00"},
-        headers=landlord,
-    )
-    assert room.status_code == 201, room.text
-    published = api.post(f"/api/properties/{pid}/publish/", headers=landlord)
-    assert published.status_code == 200, published.text
-    return pid, room.json()["id"]
+    payload = listing_payload(word, title=f"Shared {word} flat by the park",
+                              property_type="shared")  # fmt: skip
+    return users.publish_listing(api, landlord, payload, units=units)
 
 
 def availability(api, room_id: str, headers: dict) -> dict | None:

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +21,12 @@ import httpx
 import pytest
 
 from rentezy_common.platform import SERVICES
+from rentezy_common.testing.users import (
+    client_ip,
+    listing_payload,
+    publish_listing,
+    register_and_login,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 MAIN_STATE = Path(os.environ.get("RENTEZY_STATE", REPO / ".rentezy"))
@@ -174,12 +179,6 @@ def platform(tmp_path_factory):
         platform.dev("down", check=False)
 
 
-def client_ip() -> str:
-    """An address of the benchmarking range (RFC 2544) for one test client."""
-    n = uuid.uuid4().int
-    return f"198.{18 + n % 2}.{n >> 8 & 255}.{n >> 16 & 255}"
-
-
 @pytest.fixture(scope="session")
 def api(platform):
     with httpx.Client(
@@ -193,57 +192,18 @@ def user(api):
     """user(role) -> (auth headers, email): registered and logged in, from its own address."""
 
     def _user(role: str):
-        email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
-        origin = {"X-Forwarded-For": client_ip()}
-        registered = api.post(
-            "/api/auth/register",
-            json={"email": email, "password": PASSWORD, "full_name": role.title(), "role": role},
-            headers=origin,
-        )
-        assert registered.status_code == 201, registered.text
-        session = api.post(
-            "/api/auth/login", json={"email": email, "password": PASSWORD}, headers=origin
-        )
-        assert session.status_code == 200, session.text
-        return {"Authorization": f"Bearer {session.json()['access']}"}, email
+        headers, body = register_and_login(api, role, password=PASSWORD)
+        return headers, body["email"]
 
     return _user
 
 
-def listing(word: str, *, rooms: int = 0) -> dict:
-    return {
-        "title": f"Quiet {word} flat by the park",
-        "description": "Bright two bedroom flat, ten minutes from the metro.",
-        "property_type": "apartment",
-        "address": {
-            "line1": "12 MG Road", "locality": "Indiranagar", "city": "Bengaluru",
-            "state": "Karnataka", "postal_code": "560038", "country": "IN",
-        },
-        "location": {"lat": 12.9719, "lon": 77.6412},
-        "currency": "INR", "monthly_price": "25000.00", "deposit": "50000.00",
-        "bedrooms": 2, "bathrooms": 2, "furnished": True, "amenities": ["wifi"],
-        "available_from": "2026-12-01",
-    }  # fmt: skip
-
-
 @pytest.fixture(scope="session")
 def publish(api):
-    """publish(landlord_headers, word) -> (property id, room id), published with one
-    room of `units` units."""
+    """publish(landlord_headers, word, units=2) -> (property id, room id), published."""
 
     def _publish(headers, word: str, units: int = 2) -> tuple[str, str]:
-        created = api.post("/api/properties/", json=listing(word), headers=headers)
-        assert created.status_code == 201, created.text
-        property_id = created.json()["id"]
-        room = api.post(
-            f"/api/properties/{property_id}/rooms/",
-            json={"name": "Double room", "total_units": units, "monthly_price": "12500.00"},
-            headers=headers,
-        )
-        assert room.status_code == 201, room.text
-        published = api.post(f"/api/properties/{property_id}/publish/", headers=headers)
-        assert published.status_code == 200, published.text
-        return property_id, room.json()["id"]
+        return publish_listing(api, headers, listing_payload(word), units=units)
 
     return _publish
 

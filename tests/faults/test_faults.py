@@ -17,7 +17,7 @@ from conftest import (
     HOLD_SECONDS,
     PASSWORD,
     client_ip,
-    listing,
+    listing_payload,
     say,
     search_ids,
     wait_until,
@@ -180,7 +180,7 @@ def test_slow_body_clients_on_login_do_not_stop_others_logging_in(platform, api,
 # --- servers --------------------------------------------------------------------------------
 
 
-def test_redis_stopped_for_30_seconds_degrades_but_does_not_stop(platform, api, user, publish):
+def test_redis_stopped_for_60_seconds_degrades_but_does_not_stop(platform, api, user, publish):
     landlord, _ = user("landlord")
     tenant, email = user("tenant")
     word = "rd" + uuid.uuid4().hex[:6]
@@ -192,12 +192,14 @@ def test_redis_stopped_for_30_seconds_degrades_but_does_not_stop(platform, api, 
         name: pid for name, pid in platform.pids().items() if "worker" in name or "beat" in name
     }
 
+    # 60 s: the 30 s of traffic, and long enough to prove the Celery workers and
+    # beat ride out a broker outage of a minute without a restart.
     platform.infra("stop", "redis")
-    say("injected: Redis stopped for 30 s")
+    say("injected: Redis stopped for 60 s")
     outage_started = time.monotonic()
     reads = {"search": 0, "listing": 0, "availability": 0, "me": 0, "login": 0}
     slowest = 0.0
-    while time.monotonic() - outage_started < 30:
+    while time.monotonic() - outage_started < 60:
         checks = {
             "search": lambda: api.get("/api/search/properties", params={"q": word}),
             "listing": lambda: api.get(f"/api/properties/{property_id}/"),
@@ -215,7 +217,7 @@ def test_redis_stopped_for_30_seconds_degrades_but_does_not_stop(platform, api, 
             slowest = max(slowest, time.perf_counter() - t0)
             assert response.status_code == 200, (name, response.status_code, response.text)
             reads[name] += 1
-        time.sleep(1)
+        time.sleep(2)
     platform.infra("start", "redis")
     say(f"measured: during the outage {reads} answered 200, slowest {slowest * 1000:.0f} ms")
     assert slowest < 3.0
@@ -290,7 +292,7 @@ def test_postgres_restarted_services_recover_without_a_restart_of_their_own(
     def writes() -> bool:
         created = api.post(
             "/api/properties/",
-            json=listing(word),
+            json=listing_payload(word),
             headers=landlord,
         )
         return created.status_code == 201

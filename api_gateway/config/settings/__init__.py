@@ -7,7 +7,7 @@ middleware itself; it stores nothing (Redis holds rate limits and the token cach
 from pathlib import Path
 
 from rentezy_common.conf import platform_settings
-from rentezy_common.env import REQUIRED, env_int, env_list, env_str
+from rentezy_common.env import REQUIRED, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -74,3 +74,14 @@ GATEWAY_INVALID_TOKEN_LIMIT = env_str("GATEWAY_INVALID_TOKEN_LIMIT", "30/minute"
 GATEWAY_INVALID_TOKEN_CACHE_SECONDS = env_int("GATEWAY_INVALID_TOKEN_CACHE_SECONDS", 10)
 # The internal listener that serves /metrics (never the public port).
 GATEWAY_METRICS_PORT = env_int("GATEWAY_METRICS_PORT", 8090)
+
+# The built web app served at / (edge/webapp.py); "" turns it off.
+GATEWAY_WEBAPP_DIR = env_str("GATEWAY_WEBAPP_DIR", str(BASE_DIR.parent / "frontend" / "dist"))
+# Web app sessions (edge/session.py): the refresh-token cookie.
+GATEWAY_SESSION_COOKIE_NAME = env_str("GATEWAY_SESSION_COOKIE_NAME", "rentezy_refresh")
+GATEWAY_SESSION_COOKIE_SECURE = env_bool(
+    "GATEWAY_SESSION_COOKIE_SECURE",
+    RENTEZY_ENV not in ("dev", "test"),  # noqa: F821 - from platform_settings
+)
+# Origins besides the gateway's own whose pages may use the session endpoints.
+GATEWAY_SESSION_ORIGINS = env_list("GATEWAY_SESSION_ORIGINS", [])

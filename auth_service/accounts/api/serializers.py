@@ -5,11 +5,38 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..choices import SELF_REGISTRATION_ROLES, Role
-from ..models import phone_validator
+from ..models import normalize_locale, phone_validator, validate_locale, validate_time_zone
 
 # PBKDF2 cost grows with the password's length; a megabyte "password" would be a cheap
 # way to burn our CPU.
 MAX_PASSWORD_LENGTH = 256
+
+
+class TimeZoneField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64, validators=[_django(validate_time_zone)], **kwargs)
+
+
+class LocaleField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=35, validators=[_django(validate_locale)], **kwargs)
+
+    def to_internal_value(self, data):
+        return normalize_locale(super().to_internal_value(data))
+
+
+def _django(validator):
+    """A model validator raising DRF's error (the message without Django's wrapping)."""
+
+    def run(value):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        try:
+            validator(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    return run
 
 
 def _password_field() -> serializers.CharField:
@@ -29,6 +56,9 @@ class RegisterSerializer(serializers.Serializer):
     phone = serializers.CharField(
         max_length=32, required=False, allow_blank=True, default="", validators=[phone_validator]
     )
+    # Optional: the web app sends the browser's (Intl.DateTimeFormat().resolvedOptions()).
+    time_zone = TimeZoneField(required=False, default="UTC")
+    locale = LocaleField(required=False, default="en")
 
 
 class LoginSerializer(serializers.Serializer):
@@ -55,6 +85,8 @@ class MeUpdateSerializer(serializers.Serializer):
     phone = serializers.CharField(
         max_length=32, required=False, allow_blank=True, validators=[phone_validator]
     )
+    time_zone = TimeZoneField(required=False)
+    locale = LocaleField(required=False)
 
     IMMUTABLE = {
         "email": "The email cannot be changed.",
@@ -70,7 +102,9 @@ class MeUpdateSerializer(serializers.Serializer):
         if errors:
             raise serializers.ValidationError(errors)
         if not attrs:
-            raise serializers.ValidationError("Send full_name and/or phone.")
+            raise serializers.ValidationError(
+                "Send at least one of full_name, phone, time_zone, locale."
+            )
         return attrs
 
 

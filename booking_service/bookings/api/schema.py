@@ -90,6 +90,29 @@ class PaymentIssueSchema(serializers.Serializer):
         ref_name = "PaymentIssue"
 
 
+class _QuoteErrorSchema(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+    class Meta:
+        ref_name = "CancellationRefusal"
+
+
+class CancellationQuoteSchema(serializers.Serializer):
+    """`selectors.booking_cancellation_quote`."""
+
+    booking_id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=BookingStatus.choices)
+    currency = serializers.CharField()
+    cancellable = serializers.BooleanField()
+    refund_amount = serializers.CharField(allow_null=True, **MONEY)
+    refund_policy = serializers.ChoiceField(choices=["unpaid", "full", "partial"], allow_null=True)
+    error = _QuoteErrorSchema(allow_null=True, help_text="Why it cannot be cancelled now.")
+
+    class Meta:
+        ref_name = "CancellationQuote"
+
+
 class _EventSchema(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.CharField()

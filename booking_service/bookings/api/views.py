@@ -98,6 +98,15 @@ class BookingDetailView(APIView):
 
 class BookingCancelView(APIView):
     @extend_schema(
+        summary="What cancelling would do now (allowed? which refund?)",
+        responses={200: doc.CancellationQuoteSchema},
+    )
+    def get(self, request, booking_id):
+        """The quote: would a cancellation be allowed now, and with which refund."""
+        booking = selectors.booking_get_visible(booking_id=booking_id, actor=request.user)
+        return Response(selectors.booking_cancellation_quote(booking, role=request.user.role))
+
+    @extend_schema(
         summary="Cancel a booking (refund by policy)",
         request=None,
         parameters=[IDEMPOTENCY_KEY],

@@ -65,6 +65,13 @@ BOOKING_CHECKOUT_SUCCESS_URL = env_str(
 BOOKING_CHECKOUT_CANCEL_URL = env_str(
     "BOOKING_CHECKOUT_CANCEL_URL", PUBLIC_BASE_URL + "/bookings/{booking_id}"
 )
+# Where `checkout_url` leads while the payment simulator plays Stripe (never in
+# production): the web app's dev payment page, whose pay / decline / let-it-expire
+# buttons drive the simulator, since Stripe's hosted page cannot be reached from one
+# machine. "" keeps Stripe's (stripe-mock's) URL. `{booking_id}` is filled in.
+BOOKING_DEV_CHECKOUT_URL = env_str(
+    "BOOKING_DEV_CHECKOUT_URL", PUBLIC_BASE_URL + "/dev/checkout/{booking_id}"
+)
 # The payment simulator delivers its signed webhooks here (through the gateway).
 PAYMENT_SIMULATOR_WEBHOOK_URL = env_str(
     "PAYMENT_SIMULATOR_WEBHOOK_URL", PUBLIC_BASE_URL + "/api/bookings/stripe/webhook/"

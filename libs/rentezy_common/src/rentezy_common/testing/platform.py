@@ -1,6 +1,6 @@
 """The platform as separate processes, for the suites that drive it through the gateway
 (tests/e2e, tests/contract): fresh databases, the services' servers started at once,
-the gateway in front, users of each role.
+the gateway in front, admins (users of the other roles: rentezy_common.testing.users).
 
     dbs = databases("auth_service", "property_service", suffix="e2e")
     processes = {}
@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..platform import SERVICES, TEST_REDIS_DB_OFFSET
 from .processes import ServiceProcess, free_port, fresh_database, manage, migrate
+from .users import client_ip
 
 PASSWORD = "e2e-Password-long-1"  # noqa: S105 - test users only
 
@@ -89,12 +90,6 @@ def gateway_process(
     )
 
 
-def client_ip() -> str:
-    """An address of the benchmarking range (RFC 2544) for one test client."""
-    n = uuid.uuid4().int
-    return f"198.{18 + n % 2}.{n >> 8 & 255}.{n >> 16 & 255}"
-
-
 def sign_in(api, email: str, password: str = PASSWORD) -> dict:
     """Log in through the gateway (from an address of its own): the login body."""
     session = api.post(
@@ -104,22 +99,6 @@ def sign_in(api, email: str, password: str = PASSWORD) -> dict:
     )
     assert session.status_code == 200, session.text
     return session.json()
-
-
-def sign_up(api, role: str, password: str = PASSWORD) -> tuple[dict[str, str], dict]:
-    """Register and log in a user of a role through the gateway: (auth headers, user).
-    Registration and login are limited per IP (5 and 10 a minute): each user comes from
-    an address of its own, as real users do."""
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
-    origin = {"X-Forwarded-For": client_ip()}
-    registered = api.post(
-        "/api/auth/register",
-        json={"email": email, "password": password, "full_name": role.title(), "role": role},
-        headers=origin,
-    )
-    assert registered.status_code == 201, registered.text
-    body = sign_in(api, email, password)
-    return {"Authorization": f"Bearer {body['access']}"}, body["user"]
 
 
 def create_admin(auth_env: dict[str, str], password: str = PASSWORD) -> str:
@@ -141,14 +120,12 @@ def create_admin(auth_env: dict[str, str], password: str = PASSWORD) -> str:
 __all__ = [
     "PASSWORD",
     "background",
-    "client_ip",
     "create_admin",
     "databases",
     "flush_redis",
     "gateway_process",
     "redis_url",
     "sign_in",
-    "sign_up",
     "start",
     "stop",
 ]

@@ -1,0 +1,20 @@
+"""Playwright in Debian's Chromium against the platform (conftest.py). The browser tests
+report test by test in their own JUnit file (run_tests.py merges it into the target's)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
+
+
+def test_playwright(platform):
+    env = {
+        **os.environ,
+        "BASE_URL": platform["gateway"].url,
+        "RENTEZY_ENV": os.environ.get("RENTEZY_ENV", "test"),
+    }
+    result = subprocess.run(["npx", "playwright", "test"], cwd=FRONTEND, env=env, check=False)
+    assert result.returncode == 0, "browser tests failed (their report: playwright.xml)"
