@@ -48,8 +48,8 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "25"))
-NEGATIVE_EXAMPLES = int(os.environ.get("CONTRACT_NEGATIVE_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "40"))
+NEGATIVE_EXAMPLES = int(os.environ.get("CONTRACT_NEGATIVE_EXAMPLES", "15"))
 BUDGET_SECONDS = float(os.environ.get("CONTRACT_FUZZ_SECONDS", "270"))
 _ADDRESSES = itertools.count(1)
 STATUSES: Counter[int] = Counter()  # answers by status, reported at the end
