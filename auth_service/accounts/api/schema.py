@@ -21,6 +21,8 @@ class UserSchema(serializers.Serializer):
     phone = serializers.CharField(help_text="May be empty.")
     role = serializers.ChoiceField(choices=Role.choices)
     is_active = serializers.BooleanField()
+    time_zone = serializers.CharField(help_text="IANA time zone, e.g. Asia/Kolkata.")
+    locale = serializers.CharField(help_text="BCP 47 language tag, e.g. en-IN.")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     last_login = serializers.DateTimeField(allow_null=True)
