@@ -368,6 +368,9 @@ def test_targets(selected: list[str]) -> list[tuple[str, Path, Path]]:
     ]
     # End-to-end: every service as its own process, driven through the gateway.
     targets.append(("tests/e2e", REPO / "tests" / "e2e", REPO / ".venv" / "bin"))
+    # The API contract: the merged OpenAPI document against the routing table, and
+    # schemathesis fuzzing every operation through the gateway with each role's token.
+    targets.append(("tests/contract", REPO / "tests" / "contract", REPO / ".venv" / "bin"))
     # The web app: its unit tests (vitest) and Playwright in Chromium against the platform.
     targets.append(("tests/web", REPO / "tests" / "web", REPO / ".venv" / "bin"))
     # Deployment files, offline: Helm, kustomize, compose, Dockerfile (docs/deployment.md).

@@ -17,6 +17,9 @@ The request path, one module per step:
 6. forward (proxy.py): signed identity, circuit breaker, pooled connections, the
    answer streamed back.
 
+Routes with a `handler` (the API's document and docs page, apidocs.py) are answered
+after step 4 by the gateway itself.
+
 Any step may raise a `Refusal` (refusal.py); it is written in one place, with CORS
 headers and the request id, by `Exchange.refuse`.
 """
@@ -32,6 +35,7 @@ from django.conf import settings
 from rentezy_common.logs import reset_request_id, set_request_id
 
 from . import config, metrics, refusal
+from .apidocs import ApiDocs
 from .body import ClientGone, declared_length, read_body
 from .breaker import CircuitBreaker
 from .config import RateLimit
@@ -67,6 +71,7 @@ class Gateway:
         self.identity: Identifier | None = None
         self.proxy: Proxy | None = None
         self.cors: Cors | None = None
+        self.apidocs: ApiDocs | None = None
         self.metrics_port: int | None = None
         self.session_api = SessionApi(self)  # /api/session/* (edge/session.py)
         self.webapp = WebApp(settings.GATEWAY_WEBAPP_DIR) if settings.GATEWAY_WEBAPP_DIR else None
@@ -122,6 +127,12 @@ class Gateway:
         )
         self.proxy = Proxy(self.pools, self.breakers)
         self.cors = Cors(settings.GATEWAY_CORS_ORIGINS)
+        self.apidocs = ApiDocs(
+            self.config,
+            self.session,
+            signing_secret=settings.GATEWAY_SIGNING_SECRETS[0],
+            cache_seconds=settings.GATEWAY_OPENAPI_CACHE_SECONDS,
+        )
         self.metrics_port = settings.GATEWAY_METRICS_PORT
         # Everything loaded so far (Django, settings, modules) lives as long as the
         # process: move it out of the collector's sight, so a full collection scans only
@@ -213,6 +224,8 @@ class Gateway:
             return await self.cors.preflight(exchange)
         declared_length(exchange, route.max_body)
         await self.identity.admit(exchange)
+        if route.handler:  # the gateway's own answers: /api/openapi.json, /api/docs/
+            return await self.apidocs.serve(exchange)
         body = await read_body(
             exchange,
             limit=route.max_body,

@@ -5,7 +5,9 @@
                           (dev default: the service's port on 127.0.0.1)
     [[routes]]            prefix, upstream, access (public | authenticated | public_read),
                           rate_limit ("10/minute"), rate_limit_key (user | ip),
-                          max_body ("1MiB"), websocket (bool)
+                          max_body ("1MiB"), websocket (bool); or, instead of an
+                          upstream, handler = "apidocs" (answered by the gateway itself:
+                          edge/apidocs.py)
 
 The longest matching prefix wins. Paths are forwarded unchanged.
 """
@@ -24,6 +26,9 @@ from rentezy_common.env import REQUIRED, env_str
 from rentezy_common.platform import SERVICES
 
 ACCESS_MODES = ("public", "authenticated", "public_read")
+HANDLERS = ("apidocs",)
+# The pseudo-upstream of routes the gateway answers itself (labels in metrics and logs).
+GATEWAY_ITSELF = "gateway"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
@@ -76,6 +81,7 @@ class Route:
     bucket: str  # routes sharing a bucket share a counter
     max_body: int
     websocket: bool = False
+    handler: str | None = None  # answered by the gateway itself (HANDLERS)
 
     def needs_identity(self, method: str) -> bool:
         if self.access == "public":
@@ -128,8 +134,18 @@ def load(path: str | Path | None = None) -> GatewayConfig:
     routes = []
     for entry in data.get("routes", []):
         prefix = entry["prefix"]
-        if entry["upstream"] not in upstreams:
-            raise ImproperlyConfigured(f"route {prefix}: unknown upstream {entry['upstream']!r}")
+        handler = entry.get("handler")
+        if handler is not None:
+            if handler not in HANDLERS or "upstream" in entry:
+                raise ImproperlyConfigured(
+                    f"route {prefix}: handler must be one of {HANDLERS}, without an upstream"
+                )
+            upstream = Upstream(name=GATEWAY_ITSELF, url="")
+        elif entry.get("upstream") not in upstreams:
+            named = entry.get("upstream")
+            raise ImproperlyConfigured(f"route {prefix}: unknown upstream {named!r}")
+        else:
+            upstream = upstreams[entry["upstream"]]
         access = entry.get("access", defaults.get("access", "authenticated"))
         if access not in ACCESS_MODES:
             raise ImproperlyConfigured(f"route {prefix}: access must be one of {ACCESS_MODES}")
@@ -140,7 +156,7 @@ def load(path: str | Path | None = None) -> GatewayConfig:
         routes.append(
             Route(
                 prefix=prefix,
-                upstream=upstreams[entry["upstream"]],
+                upstream=upstream,
                 access=access,
                 rate_limit=RateLimit.parse(entry["rate_limit"] if own_limit else default_limit),
                 rate_limit_key=key,
@@ -148,6 +164,7 @@ def load(path: str | Path | None = None) -> GatewayConfig:
                 bucket=entry.get("bucket", prefix if own_limit else "default"),
                 max_body=parse_size(entry.get("max_body", defaults.get("max_body", "1MiB"))),
                 websocket=bool(entry.get("websocket", False)),
+                handler=handler,
             )
         )
     routes.sort(key=lambda r: len(r.prefix), reverse=True)

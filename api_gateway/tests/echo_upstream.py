@@ -6,6 +6,7 @@ service does (rentezy_common.gateway.verify_signature) and reports what it recei
     POST /api/echo/upload      → streams the body: {"size", "sha256"} (and its peak buffer)
     GET  /api/echo/download?size=N   → N bytes, streamed
     GET  /api/echo/slow?seconds=S    → answers after S seconds
+    GET  /internal/openapi.json      → a small OpenAPI document (signed requests only)
     WS   /ws/echo/             → sends {"type": "hello", identity...}, then echoes
 """
 
@@ -60,6 +61,51 @@ async def _json(send, status, body, headers=()):
     await send({"type": "http.response.body", "body": data})
 
 
+def _operation(op_id, security=None):
+    operation = {
+        "operationId": op_id,
+        "tags": ["echo"],
+        "responses": {
+            "200": {
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}
+            },
+            "400": {
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            },
+        },
+    }
+    if security is not None:
+        operation["security"] = security
+    return operation
+
+
+# What the gateway's merge must filter: internal, admin and health paths, a path the
+# routing table sends to another upstream; `User` clashes with auth_service's own.
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "echo", "version": "1"},
+    "paths": {
+        "/api/echo/public/things": {"get": _operation("things", [{}, {"bearerAuth": []}])},
+        "/api/echo/read/items": {
+            "get": _operation("items_list", [{}, {"bearerAuth": []}]),
+            "post": _operation("items_create", [{}, {"bearerAuth": []}]),
+        },
+        "/api/echo/secret": {"get": _operation("secret", [{"bearerAuth": []}])},
+        "/api/echo/public/mine": {"get": _operation("mine", [{"bearerAuth": []}])},
+        "/api/auth/me": {"get": _operation("not_mine")},
+        "/internal/introspect": {"post": _operation("internal")},
+        "/admin/users/": {"get": _operation("admin")},
+        "/healthz": {"get": _operation("health")},
+    },
+    "components": {
+        "schemas": {
+            "User": {"type": "object", "properties": {"echo": {"type": "string"}}},
+            "Error": {"type": "object"},
+        }
+    },
+}
+
+
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
         while True:
@@ -79,6 +125,8 @@ async def app(scope, receive, send):
     except SignatureError as exc:
         return await _json(send, 401, {"error": {"code": exc.code, "message": exc.message}})
     query = parse_qs(scope.get("query_string", b"").decode())
+    if path == "/internal/openapi.json":
+        return await _json(send, 200, DOCUMENT)
     if path == "/api/echo/upload":
         digest, size = hashlib.sha256(), 0
         while True:

@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import redis
 from confluent_kafka.admin import AdminClient
 
 from rentezy_common.events.topics import TOPICS, TopicSpec, ensure_topics
-from rentezy_common.platform import SERVICES, TEST_REDIS_DB_OFFSET
-from rentezy_common.testing.processes import ServiceProcess, free_port, fresh_database, migrate
+from rentezy_common.testing.platform import (
+    background,
+    flush_redis,
+    gateway_process,
+    redis_url,
+    start,
+    stop,
+)
+from rentezy_common.testing.platform import databases as _databases
+from rentezy_common.testing.processes import ServiceProcess, free_port
 from rentezy_common.testing.users import client_ip, register_and_login
 
 RUN = uuid.uuid4().hex[:8]
@@ -38,24 +44,12 @@ BOOKING_BROKER_DB = 31
 HOLD_SECONDS = 12  # booking_service's BOOKING_HOLD_SECONDS in these tests
 
 
-def redis_url(service: str, db: int | None = None) -> str:
-    db = SERVICES[service].redis_db + TEST_REDIS_DB_OFFSET if db is None else db
-    return f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '6379')}/{db}"
-
-
 def flush_booking_broker() -> None:
-    with redis.Redis.from_url(redis_url("booking", BOOKING_BROKER_DB)) as broker:
-        broker.flushdb()
+    flush_redis(redis_url("booking", BOOKING_BROKER_DB))
 
 
 def databases(*directories: str) -> dict[str, dict[str, str]]:
-    """A fresh database per service ({directory: env}), migrated by the services at
-    once (each `migrate` is a process of its own, mostly Django starting up)."""
-    envs = {d: {"DATABASE_URL": fresh_database(f"rentezy_{d}_e2e")} for d in directories}
-    with ThreadPoolExecutor(max_workers=len(envs)) as pool:
-        for future in [pool.submit(migrate, d, env=env) for d, env in envs.items()]:
-            future.result()
-    return envs
+    return _databases(*directories, suffix="e2e")
 
 
 @pytest.fixture(scope="session")
@@ -105,20 +99,9 @@ def platform(tmp_path_factory):
     }
     flush_booking_broker()
     processes: dict[str, ServiceProcess] = {}
-
-    def start(**named: ServiceProcess) -> None:
-        """Start processes at once; each web server is waited for until it answers."""
-        processes.update(named)
-        with ThreadPoolExecutor(max_workers=len(named)) as pool:
-            for future in [pool.submit(p.start, timeout=60) for p in named.values()]:
-                future.result()
-
-    def background(directory: str, *args: str, env: dict[str, str], name: str):
-        """A process without HTTP (relay, consumer, worker): no readiness to wait for."""
-        return ServiceProcess.python(directory, *args, env=env, ready_path=None, name=name)
-
     try:
         start(
+            processes,
             auth=ServiceProcess.gunicorn("auth_service", env=auth_env, name="e2e-auth"),
             property=ServiceProcess.gunicorn(
                 "property_service", env=property_env, name="e2e-property"
@@ -154,30 +137,16 @@ def platform(tmp_path_factory):
             ),
         )  # fmt: skip
         start(
-            gateway=ServiceProcess.python(
-                "api_gateway", "-m", "edge.serve",
+            processes,
+            gateway=gateway_process(
+                {name: processes[name] for name in ("auth", "property", "search", "booking")},
                 port=gateway_port,
-                env={
-                    "UPSTREAM_AUTH_URL": processes["auth"].url,
-                    "UPSTREAM_PROPERTY_URL": processes["property"].url,
-                    "UPSTREAM_SEARCH_URL": processes["search"].url,
-                    "UPSTREAM_BOOKING_URL": processes["booking"].url,
-                    "GATEWAY_WORKERS": "1",
-                    "GATEWAY_METRICS_PORT": str(free_port()),
-                    "REDIS_URL": redis_url("gateway"),
-                    # The test client stands for a load balancer in front of the
-                    # gateway: it tells each client's address (X-Forwarded-For), so
-                    # per-IP limits count per test user, and per run.
-                    "GATEWAY_TRUSTED_PROXY_HOPS": "1",
-                },
                 name="e2e-gateway",
             ),
-        )  # fmt: skip
+        )
         yield processes
     finally:
-        if processes:
-            with ThreadPoolExecutor(max_workers=len(processes)) as pool:
-                list(pool.map(ServiceProcess.stop, processes.values()))
+        stop(processes)
         flush_booking_broker()  # the hold-expiry tasks the worker gave back on stopping
         _drop_alias_indices()
         # the topics, and the dead-letter topics the consumer groups created for themselves

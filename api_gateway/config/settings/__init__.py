@@ -20,6 +20,8 @@ globals().update(
         # Without Redis the gateway works on (limits per process, tokens asked of
         # auth_service): reported, never a reason to take the gateway out of service.
         required=(),
+        # Not a DRF API: it serves the services' merged document (edge/apidocs.py).
+        openapi=False,
     )
 )
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "rentezy_common.gateway.GatewayIdentityMiddleware"]  # noqa: F821
@@ -46,6 +48,9 @@ GATEWAY_UPSTREAM_POOL_SIZE = env_int("GATEWAY_UPSTREAM_POOL_SIZE", 200)
 GATEWAY_REDIS_TIMEOUT = env_int("GATEWAY_REDIS_TIMEOUT_MS", 1000) / 1000
 GATEWAY_WS_AUTH_TIMEOUT = env_int("GATEWAY_WS_AUTH_TIMEOUT", 10)
 GATEWAY_WS_MAX_MESSAGE = env_int("GATEWAY_WS_MAX_MESSAGE", 1024 * 1024)
+# Seconds the merged OpenAPI document (GET /api/openapi.json, edge/apidocs.py) is kept
+# before the services' documents are fetched again (5 while one of them is missing).
+GATEWAY_OPENAPI_CACHE_SECONDS = env_int("GATEWAY_OPENAPI_CACHE_SECONDS", 60)
 
 # --- Protecting the services from slow and odd clients (edge/protocol.py, edge/body.py) ---
 # A request's line and headers must arrive within this many seconds (nginx:

@@ -5,6 +5,7 @@ including the lockout's 429 with its Retry-After."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -14,10 +15,12 @@ from rest_framework.views import APIView
 
 from rentezy_common.api import validated
 from rentezy_common.gateway import role_required
+from rentezy_common.openapi import errors
 
 from .. import selectors, services
 from ..errors import NoSuchUser
 from ..representation import token_pair_representation, user_representation
+from . import schema as doc
 from . import serializers as s
 
 
@@ -39,6 +42,12 @@ def _bearer_token(request) -> str | None:
 class RegisterView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="Register a tenant or landlord",
+        request=s.RegisterSerializer,
+        responses={201: doc.RegisteredSchema, **errors(409, _409="`email_taken`.")},
+        examples=[doc.REGISTER_EXAMPLE],
+    )
     def post(self, request):
         data = validated(s.RegisterSerializer, request.data)
         user = services.user_register(**data)
@@ -48,6 +57,12 @@ class RegisterView(APIView):
 class LoginView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="Sign in: an access and a refresh token",
+        request=s.LoginSerializer,
+        responses={200: doc.LoginSchema},
+        examples=doc.LOGIN_EXAMPLES,
+    )
     def post(self, request):
         data = validated(s.LoginSerializer, request.data)
         user, pair = services.user_login(email=data["email"], password=data["password"])
@@ -57,6 +72,11 @@ class LoginView(APIView):
 class RefreshView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="A new token pair for a refresh token (rotated)",
+        request=s.RefreshSerializer,
+        responses={200: doc.TokenPairSchema},
+    )
     def post(self, request):
         data = validated(s.RefreshSerializer, request.data)
         pair = services.session_refresh(refresh_token=data["refresh"])
@@ -66,6 +86,11 @@ class RefreshView(APIView):
 class LogoutView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        summary="End the caller's session",
+        request=s.LogoutSerializer,
+        responses={204: None},
+    )
     def post(self, request):
         data = validated(s.LogoutSerializer, request.data)
         services.session_logout(
@@ -79,9 +104,15 @@ class LogoutView(APIView):
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(summary="The caller", responses={200: doc.UserSchema, **errors(404)})
     def get(self, request):
         return Response(user_representation(selectors.user_get(user_id=_caller_id(request))))
 
+    @extend_schema(
+        summary="Change the caller's name or phone",
+        request=s.MeUpdateSerializer,
+        responses={200: doc.UserSchema, **errors(404)},
+    )
     def patch(self, request):
         data = validated(s.MeUpdateSerializer, request.data)
         user = services.user_update(user_id=_caller_id(request), **data)
@@ -91,6 +122,11 @@ class MeView(APIView):
 class PasswordChangeView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        summary="Change the caller's password (every session ends; a new pair for this one)",
+        request=s.PasswordChangeSerializer,
+        responses={200: doc.TokenPairSchema, **errors(404)},
+    )
     def post(self, request):
         data = validated(s.PasswordChangeSerializer, request.data)
         pair = services.user_change_password(user_id=_caller_id(request), **data)
@@ -103,6 +139,11 @@ class IntrospectView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="Introspect an access token (the gateway only)",
+        request=s.IntrospectSerializer,
+        responses={200: doc.IntrospectionSchema},
+    )
     def post(self, request):
         data = validated(s.IntrospectSerializer, request.data)
         return Response(selectors.token_introspect(token=data["token"]))
@@ -127,6 +168,14 @@ class UserListView(ListAPIView):
         query = validated(s.UserListQuerySerializer, self.request.query_params.dict())
         return selectors.user_list(**query)
 
+    @extend_schema(
+        summary="Users (admins)",
+        parameters=[s.UserListQuerySerializer],
+        responses={200: doc.UserSchema(many=True)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response([user_representation(user) for user in page])
@@ -135,6 +184,7 @@ class UserListView(ListAPIView):
 class UserDetailView(APIView):
     permission_classes = [role_required("admin")]
 
+    @extend_schema(summary="A user (admins)", responses={200: doc.UserSchema})
     def get(self, request, user_id: int):
         return Response(user_representation(selectors.user_get(user_id=user_id)))
 
@@ -142,6 +192,11 @@ class UserDetailView(APIView):
 class UserDeactivateView(APIView):
     permission_classes = [role_required("admin")]
 
+    @extend_schema(
+        summary="Deactivate a user (admins): every session ends",
+        request=None,
+        responses={200: doc.UserSchema, **errors(409, _409="`cannot_deactivate_self`.")},
+    )
     def post(self, request, user_id: int):
         user = services.user_deactivate(user_id=user_id, actor_id=_caller_id(request))
         return Response(user_representation(user))
@@ -150,6 +205,9 @@ class UserDeactivateView(APIView):
 class UserActivateView(APIView):
     permission_classes = [role_required("admin")]
 
+    @extend_schema(
+        summary="Activate a user again (admins)", request=None, responses={200: doc.UserSchema}
+    )
     def post(self, request, user_id: int):
         user = services.user_activate(user_id=user_id)
         return Response(user_representation(user))

@@ -70,3 +70,6 @@ for _name in (
 ):
     if globals()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be a positive integer.")
+
+# The OpenAPI document (rentezy_common.openapi): one name for the role enumeration.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"Role": "accounts.choices.Role"}  # noqa: F821

@@ -79,3 +79,14 @@ PAYMENT_SIMULATOR_WEBHOOK_URL = env_str(
 
 # The stripe library logs every request and response at INFO: two lines per hold.
 LOGGING["loggers"]["stripe"] = {"level": "WARNING"}  # noqa: F821
+
+# The OpenAPI document (rentezy_common.openapi): enumeration names, and the Stripe
+# webhook (a plain Django view) added by a hook.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {  # noqa: F821
+    "BookingStatus": "bookings.models.BookingStatus",
+    "RefundStatus": "bookings.models.RefundStatus",
+}
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [  # noqa: F821
+    *SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"],  # noqa: F821
+    "bookings.api.schema.add_stripe_webhook",
+]

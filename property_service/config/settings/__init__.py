@@ -31,3 +31,9 @@ STORAGES = {
 # Where property representations go (docs/contracts/property-events.md). Only an isolated
 # copy of the platform (tests/e2e) points it elsewhere.
 PROPERTY_EVENTS_TOPIC = env_str("PROPERTY_EVENTS_TOPIC", "property-events")
+
+# The OpenAPI document (rentezy_common.openapi): names of the enumerations.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {  # noqa: F821
+    "PropertyStatus": "properties.choices.PropertyStatus",
+    "PropertyType": "properties.choices.PropertyType",
+}

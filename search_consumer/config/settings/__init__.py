@@ -13,6 +13,7 @@ globals().update(
         apps=["indexer"],
         # search_index: the alias, the consumer group's lag and the cluster status.
         readiness=("database", "kafka", "elasticsearch", "search_index"),
+        openapi=False,  # no API: a consumer with health endpoints only
         # Ready means the indexer can do its job: it needs all of them.
         required=("database", "kafka", "elasticsearch", "search_index"),
     )

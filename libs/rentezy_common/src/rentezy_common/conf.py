@@ -39,6 +39,28 @@ DEV_GATEWAY_SIGNING_SECRET = "dev-insecure-gateway-signing-secret"  # noqa: S105
 DEV_DATABASE_CREDENTIALS = "rentezy:rentezy"  # scripts/infra/postgres.sh creates this role
 
 
+def openapi_settings(service: str) -> dict[str, Any]:
+    """drf-spectacular's settings for a service (`rentezy_common.openapi`)."""
+    return {
+        "TITLE": f"RentEzy {service} API",
+        "DESCRIPTION": (
+            f"The {service} service's part of the RentEzy API, generated from its views. "
+            "Clients reach it through the gateway only, whose merged document is "
+            "`GET /api/openapi.json` (docs/architecture/api.md)."
+        ),
+        "VERSION": "1.0.0",
+        "OAS_VERSION": "3.1.0",
+        # Request and response bodies differ (read-only fields, write-only passwords).
+        "COMPONENT_SPLIT_REQUEST": True,
+        "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+        "SCHEMA_PATH_PREFIX": r"/api/",
+        "SERVE_INCLUDE_SCHEMA": False,
+        "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+        "DISABLE_ERRORS_AND_WARNINGS": False,
+        "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    }
+
+
 def _local(port_var: str, default: int) -> int:
     return env_int(port_var, default)
 
@@ -53,12 +75,15 @@ def platform_settings(
     required: Sequence[str] = ("database",),
     middleware: Sequence[str] = (),
     admin: bool = False,
+    openapi: bool = True,
 ) -> dict[str, Any]:
     """Every Django setting the platform shares, for one service.
 
     `readiness` lists the dependencies `/readyz` reports; of those, only `required`
     ones make it fail (rentezy_common.health explains why). `admin` adds the operators'
     Django admin (`admin_settings`; the service mounts `admin.site.urls` at `admin/`).
+    `openapi` (every service with an API) generates its OpenAPI document from its views
+    (`rentezy_common.openapi`; needs `rentezy-common[openapi]`).
     `spec` is for projects outside the registry (the library's own test project)."""
     if spec is None:
         if service not in SERVICES:
@@ -124,6 +149,7 @@ def platform_settings(
             # After the service's apps, so that theirs win: a command of the same name
             # (auth_service's `changepassword`), a template.
             *(ADMIN_APPS if admin else ()),
+            *(("drf_spectacular",) if openapi else ()),
         ],
         "MIDDLEWARE": [
             "rentezy_common.middleware.RequestContextMiddleware",
@@ -180,7 +206,19 @@ def platform_settings(
             "DEFAULT_PARSER_CLASSES": ["rentezy_common.jsonbody.JSONParser"],
             "DEFAULT_PAGINATION_CLASS": "rentezy_common.pagination.PublicPageNumberPagination",
             "PAGE_SIZE": 20,
+            **(
+                {
+                    "DEFAULT_SCHEMA_CLASS": "rentezy_common.openapi.PlatformAutoSchema",
+                    # Path parameters keep the URLconf's names ({pk}, not {id}): the
+                    # document's paths are the URL patterns (the drift test compares).
+                    "SCHEMA_COERCE_PATH_PK": False,
+                }
+                if openapi
+                else {}
+            ),
         },
+        # The service's OpenAPI document (docs/architecture/api.md).
+        **({"SPECTACULAR_SETTINGS": openapi_settings(service)} if openapi else {}),
         # Request bodies: JSON nesting and size limits (rentezy_common.jsonbody).
         "JSON_MAX_DEPTH": env_int("JSON_MAX_DEPTH", 32),
         "JSON_MAX_BYTES": env_int("JSON_MAX_BYTES", 1024 * 1024),

@@ -8,6 +8,7 @@ A service's `config/urls.py`:
     urlpatterns = [*platform_urlpatterns(), path("api/...", include(...))]
 """
 
+from django.conf import settings
 from django.urls import path
 
 from . import health
@@ -20,4 +21,9 @@ def platform_urlpatterns(*, metrics: bool = True):
     ]
     if metrics:
         patterns.append(path("metrics", health.metrics, name="metrics"))
+    if hasattr(settings, "SPECTACULAR_SETTINGS"):
+        # The service's OpenAPI document, for the gateway (signed, never routed).
+        from .openapi import SchemaView
+
+        patterns.append(path("internal/openapi.json", SchemaView.as_view(), name="openapi"))
     return patterns
