@@ -53,6 +53,11 @@ class Property(models.Model):
 
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # The property's IANA time zone: visits, rent due dates and reminders happen in it.
+    # Set by the landlord, or derived from the location while they have not set one
+    # (properties.timezones); "" for a draft with neither.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    time_zone_explicit = models.BooleanField(default=False)
 
     currency = models.CharField(max_length=3)  # ISO 4217
     monthly_price = models.DecimalField(

@@ -79,6 +79,7 @@ def property_representation(prop: Property) -> dict[str, Any]:
             "country": prop.country,
         },
         "location": ({"lat": prop.latitude, "lon": prop.longitude} if prop.has_location else None),
+        "time_zone": prop.time_zone or None,
         "currency": prop.currency,
         "monthly_price": _money(prop.monthly_price),
         "deposit": _money(prop.deposit),

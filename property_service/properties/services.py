@@ -29,6 +29,7 @@ from django.utils import timezone
 from rentezy_common.errors import NotFound
 from rentezy_common.events import publish_event
 
+from . import timezones
 from .choices import PropertyStatus
 from .errors import LimitReached, NotPublishable
 from .images import ImageInfo
@@ -66,6 +67,7 @@ EDITABLE_FIELDS = (
     "amenities",
     "house_rules",
     "available_from",
+    "time_zone",
 )
 ROOM_FIELDS = ("name", "total_units", "monthly_price", "deposit")
 
@@ -133,6 +135,22 @@ def _check_still_publishable(prop: Property) -> None:
 # -- properties -------------------------------------------------------------------------
 
 
+def _settle_time_zone(prop: Property, fields: Mapping[str, Any]) -> list[str]:
+    """Keep `time_zone` right after `fields` were applied: an explicit one (a blank one
+    hands the choice back to the location), else the zone of the location. Returns the
+    model fields it changed."""
+    before = (prop.time_zone, prop.time_zone_explicit)
+    if "time_zone" in fields:
+        prop.time_zone_explicit = bool(fields["time_zone"])
+    if not prop.time_zone_explicit:
+        prop.time_zone = (
+            timezones.zone_at(prop.latitude, prop.longitude) if prop.has_location else ""
+        )
+    return ["time_zone", "time_zone_explicit"] if before != (
+        prop.time_zone, prop.time_zone_explicit
+    ) else []  # fmt: skip
+
+
 def property_create(*, owner_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     """A new draft owned by `owner_id`; publishes `property.created`."""
     with transaction.atomic():
@@ -141,6 +159,7 @@ def property_create(*, owner_id: str, fields: Mapping[str, Any]) -> dict[str, An
             if name not in EDITABLE_FIELDS:
                 raise ValueError(f"not an editable field: {name}")
             setattr(prop, name, value)
+        _settle_time_zone(prop, fields)
         prop.save()
         return _emit(prop.id, CREATED)
 
@@ -157,6 +176,7 @@ def property_update(*, property_id: uuid.UUID, actor, changes: Mapping[str, Any]
             if getattr(prop, name) != value:
                 setattr(prop, name, value)
                 changed.append(name)
+        changed = list(dict.fromkeys([*changed, *_settle_time_zone(prop, changes)]))
         if not changed:
             return _representation(prop.pk)
         _check_still_publishable(prop)

@@ -459,3 +459,43 @@ def test_listing_bad_filters(anonymous, query, status_code, field):
     assert response.status_code == status_code, response.content
     if field:
         assert field in response.json()["error"]["details"]
+
+
+# --- time zones ---------------------------------------------------------------------------
+
+
+def test_the_time_zone_follows_the_location_until_the_landlord_sets_one(landlord):
+    body = {**property_payload(), "location": {"lat": 40.7128, "lon": -74.0060}}
+    created = landlord.post("/api/properties/", body, format="json")
+    assert created.status_code == 201, created.json()
+    pid = created.json()["id"]
+    assert created.json()["time_zone"] == "America/New_York"
+    moved = landlord.patch(f"/api/properties/{pid}/", {"location": {"lat": 51.5, "lon": -0.12}},
+                           format="json")  # fmt: skip
+    assert moved.json()["time_zone"] == "Europe/London"
+    chosen = landlord.patch(f"/api/properties/{pid}/", {"time_zone": "Asia/Kolkata"},
+                            format="json")  # fmt: skip
+    assert chosen.json()["time_zone"] == "Asia/Kolkata"
+    moved_again = landlord.patch(f"/api/properties/{pid}/", {"location": {"lat": 35.68,
+                                 "lon": 139.69}}, format="json")  # fmt: skip
+    assert moved_again.json()["time_zone"] == "Asia/Kolkata"  # the landlord's choice stays
+    handed_back = landlord.patch(f"/api/properties/{pid}/", {"time_zone": ""}, format="json")
+    assert handed_back.json()["time_zone"] == "Asia/Tokyo"
+    assert events(pid)[-1].payload["time_zone"] == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "UTC+5", "../../etc/passwd", "x" * 65])
+def test_an_unknown_time_zone_is_400(landlord, zone):
+    response = landlord.post(
+        "/api/properties/", {**property_payload(), "time_zone": zone}, format="json"
+    )
+    assert response.status_code == 400
+    assert "time_zone" in response.json()["error"]["details"]
+
+
+def test_a_draft_without_a_location_has_no_time_zone(landlord):
+    body = property_payload()
+    body.pop("location", None)
+    created = landlord.post("/api/properties/", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["time_zone"] is None

@@ -79,6 +79,11 @@ class PropertySchema(serializers.Serializer):
     property_type = serializers.ChoiceField(choices=PropertyType.choices)
     address = AddressSchema()
     location = LocationSchema(allow_null=True)
+    time_zone = serializers.CharField(
+        allow_null=True,
+        help_text="IANA time zone: the landlord's, else the zone of the location; null for "
+        "a draft with neither.",
+    )
     currency = serializers.CharField()
     monthly_price = serializers.CharField(allow_null=True, **MONEY)
     deposit = serializers.CharField(**MONEY)

@@ -15,6 +15,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from .. import timezones
 from ..choices import AMENITIES, COUNTRIES, CURRENCIES, PropertyType
 from ..models import (
     MAX_AREA_SQFT,
@@ -147,6 +148,13 @@ class PropertyInputSerializer(StrictSerializer):
     )
     house_rules = serializers.CharField(max_length=5_000, required=False, allow_blank=True)
     available_from = serializers.DateField(required=False, allow_null=True)
+    # IANA name; left out (or blank) it follows the location (properties.timezones).
+    time_zone = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+    def validate_time_zone(self, value: str) -> str:
+        if value and not timezones.is_zone(value):
+            raise serializers.ValidationError(f"{value!r} is not an IANA time zone.")
+        return value
 
     def validate_currency(self, value: str) -> str:
         code = value.upper()
