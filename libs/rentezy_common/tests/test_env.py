@@ -139,10 +139,13 @@ def test_admin_adds_its_apps_middleware_and_settings(monkeypatch, tmp_path):
     from rentezy_common.conf import ADMIN_APPS, ADMIN_MIDDLEWARE
 
     monkeypatch.setenv("RENTEZY_ENV", "dev")
-    plain = platform_settings(service="booking", base_dir=tmp_path, apps=["bookings"])
-    built = platform_settings(
-        service="booking", base_dir=tmp_path, apps=["bookings"], middleware=["own"], admin=True
+    plain = platform_settings(
+        service="booking", base_dir=tmp_path, apps=["bookings"], openapi=False
     )
+    built = platform_settings(
+        service="booking", base_dir=tmp_path, apps=["bookings"], middleware=["own"], admin=True,
+        openapi=False,
+    )  # fmt: skip
     # The admin's apps come after the service's own (whose commands and templates win),
     # its middleware after the platform's.
     assert built["INSTALLED_APPS"] == [*plain["INSTALLED_APPS"], *ADMIN_APPS]
