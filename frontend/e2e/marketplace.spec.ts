@@ -103,8 +103,12 @@ test('tenants find it misspelled and on the map, race for the last unit, one pay
     await checkPage(page, 'search')
 
     // The URL holds the search: a filter goes into it and the back button undoes it.
-    await page.getByLabel(/^Wi-Fi/).check()
+    // A controlled checkbox: its state follows the URL, which updates a render later, so
+    // click and wait for the outcome rather than check() (which expects it at once).
+    const wifi = page.getByLabel(/^Wi-Fi/)
+    await wifi.click()
     await expect(page).toHaveURL(/amenities=wifi/)
+    await expect(wifi).toBeChecked()
     await page.goBack()
     await expect(page).not.toHaveURL(/amenities=wifi/)
 
