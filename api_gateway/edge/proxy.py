@@ -88,6 +88,7 @@ class Proxy:
             query=scope.get("query_string", b"").decode("latin-1"),
             user_id=caller.user_id if caller else None,
             role=caller.role if caller else None,
+            session_id=caller.session_id if caller else None,
             request_id=exchange.request_id,
         )
         headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in signed.items()]

@@ -36,6 +36,7 @@ INTROSPECT_PATH = "/internal/introspect"
 class Caller:
     user_id: str
     role: str
+    session_id: str = ""  # the token's `sid`: signed on to the services
 
 
 class AuthUnavailable(Exception):
@@ -62,8 +63,8 @@ def well_formed(token: str) -> bool:
 
 
 class TokenValidator:
-    """Cached answers are `user_id:role:refresh_at`. A hit after `refresh_at` (80% of the
-    entry's life) still serves the cached answer but starts one background
+    """Cached answers are `user_id:role:session_id:refresh_at`. A hit after `refresh_at`
+    (80% of the entry's life) still serves the cached answer but starts one background
     introspection, so in steady state no request waits for auth_service; an inactive
     answer deletes the entry at once. The entry's TTL is never extended without a fresh
     active answer, so the revocation bound stays the TTL."""
@@ -92,12 +93,15 @@ class TokenValidator:
     def from_cache(self, token: str, key: str, cached: bytes, request_id: str) -> Caller:
         """The caller of a cached answer (counted as a hit); refreshes it ahead of expiry."""
         metrics.TOKEN_CACHE.labels("hit").inc()
-        user_id, role, refresh_at = cached.decode().split(":")
+        parts = cached.decode().split(":")
+        if len(parts) == 3:  # cached before session ids were: "user:role:refresh_at"
+            parts.insert(2, "")
+        user_id, role, session_id, refresh_at = parts
         if time.time() >= float(refresh_at) and key not in self._inflight:
             task = asyncio.get_running_loop().create_task(self._refresh(token, key, request_id))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
-        return Caller(user_id, role)
+        return Caller(user_id, role, session_id)
 
     async def validate(self, token: str, request_id: str) -> Caller | None:
         if not well_formed(token):
@@ -176,8 +180,17 @@ class TokenValidator:
         answer = json.loads(body)
         caller = None
         if answer.get("active"):
-            caller = Caller(str(answer.get("user_id", "")), str(answer.get("role", "")))
-            if caller.role not in ROLES or not caller.user_id or ":" in caller.user_id:
+            caller = Caller(
+                str(answer.get("user_id", "")),
+                str(answer.get("role", "")),
+                str(answer.get("sid") or ""),
+            )
+            if (
+                caller.role not in ROLES
+                or not caller.user_id
+                or ":" in caller.user_id
+                or ":" in caller.session_id
+            ):
                 logger.error("introspection returned an unusable identity: %r", answer)
                 caller = None
         try:
@@ -188,7 +201,7 @@ class TokenValidator:
             ttl = min(self.cache_seconds, int(answer.get("exp", 0) - now))
             if ttl > 0:
                 refresh_at = now + ttl * self.REFRESH_AT
-                value = f"{caller.user_id}:{caller.role}:{refresh_at:.3f}"
+                value = f"{caller.user_id}:{caller.role}:{caller.session_id}:{refresh_at:.3f}"
                 await self.redis.execute("SET", key, value, "EX", ttl)
         except RedisError as exc:
             redis_unavailable("token_cache", exc)  # answered, just not cached

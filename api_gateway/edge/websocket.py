@@ -134,6 +134,7 @@ async def proxy_websocket(gateway, scope, receive, send) -> None:
         query=query,
         user_id=caller.user_id,
         role=caller.role,
+        session_id=caller.session_id,
         request_id=request_id,
     )
     if client:

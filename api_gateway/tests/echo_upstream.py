@@ -32,6 +32,7 @@ def _verify(scope, method):
         for name in (
             "X-Rentezy-User-Id",
             "X-Rentezy-User-Role",
+            "X-Rentezy-Session-Id",
             "X-Request-ID",
             "X-Rentezy-Timestamp",
             "X-Rentezy-Nonce",
@@ -171,6 +172,7 @@ async def app(scope, receive, send):
         {
             "upstream": NAME,
             "user_id": identity.user_id,
+            "session_id": identity.session_id,
             "role": identity.role,
             "request_id": identity.request_id,
             "method": scope["method"],

@@ -252,3 +252,19 @@ def test_token_answers_are_served_from_the_cache(client, login, gateway):
     # one miss per cache lifetime (2 s here): the loop may straddle one expiry
     assert after["miss"] - before["miss"] <= 2
     assert after["hit"] - before["hit"] >= 18
+
+
+def test_the_callers_session_is_signed_through(client, login):
+    """The services learn the session of the token (its `sid`), so a real-time service
+    can close the sockets of a session that ended."""
+    session = login()
+    payload = session["access"].split(".")[1]
+    sid = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sid"]
+    for _ in range(2):  # introspected, then from the cache
+        seen = client.get("/api/echo/private", headers=bearer(session["access"])).json()
+        assert seen["session_id"] == sid
+        assert seen["headers"]["x-rentezy-session-id"] == sid
+    forged = client.get(
+        "/api/echo/public/x", headers={"X-Rentezy-Session-Id": "forged-by-the-client"}
+    ).json()
+    assert forged["session_id"] is None  # anonymous: the client's header was dropped

@@ -4,6 +4,10 @@ Each event carries the user's full public representation (accounts.representatio
 without `last_login`: signing in is not an event; never the password hash), so a
 consumer can upsert its copy from any one event. Types: user.registered, user.updated,
 user.deactivated, user.activated, user.password_changed (docs/services/auth.md).
+
+`session.revoked` ends one session visibly (logout, a password change, deactivation, a
+stolen refresh token): `{user_id, session_id, reason}`, so a real-time service can close
+the sockets of that session (the gateway signs the session id into every request).
 """
 
 from __future__ import annotations
@@ -42,3 +46,16 @@ def user_event_publish(*, user: User, event_type: str) -> None:
         aggregate_id=str(user.pk),
         payload=user_event_payload(user),
     )
+
+
+def session_revoked_publish(*, user_id, session_ids, reason: str) -> None:
+    """One `session.revoked` per ended session, keyed by the user (ordered with the
+    user's other events); call inside the transaction that revoked them."""
+    for session_id in session_ids:
+        publish_event(
+            topic=USER_TOPIC,
+            event_type="session.revoked",
+            aggregate_type="user",
+            aggregate_id=str(user_id),
+            payload={"user_id": str(user_id), "session_id": str(session_id), "reason": reason},
+        )

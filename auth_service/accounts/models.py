@@ -195,9 +195,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class UserSessionQuerySet(models.QuerySet):
-    def revoke(self, reason: str) -> int:
-        """Revoke the sessions of this queryset still live; returns how many."""
-        return self.filter(revoked_at=None).update(revoked_at=timezone.now(), revoke_reason=reason)
+    def revoke(self, reason: str) -> list:
+        """Revoke the sessions of this queryset still live; returns their ids (for the
+        `session.revoked` events the caller publishes in the same transaction)."""
+        live = self.filter(revoked_at=None)
+        ids = list(live.select_for_update().values_list("id", flat=True))
+        if ids:
+            live.filter(pk__in=ids).update(revoked_at=timezone.now(), revoke_reason=reason)
+        return ids
 
 
 class UserSession(models.Model):

@@ -29,7 +29,7 @@ from .errors import (
     NoSession,
     NoSuchUser,
 )
-from .events import user_event_publish
+from .events import session_revoked_publish, user_event_publish
 from .models import RefreshToken, User, UserSession, normalize_email
 from .selectors import user_get_active
 from .tokens import (
@@ -157,8 +157,11 @@ def _session_open(*, user: User) -> TokenPair:
 
 
 def session_revoke_all(*, user_id: int, reason: str) -> int:
-    """Revoke every live session of a user; returns how many."""
-    return UserSession.objects.filter(user_id=user_id).revoke(reason)
+    """Revoke every live session of a user and announce each (`session.revoked`);
+    returns how many. Call inside a transaction."""
+    ids = UserSession.objects.filter(user_id=user_id).revoke(reason)
+    session_revoked_publish(user_id=user_id, session_ids=ids, reason=reason)
+    return len(ids)
 
 
 def _dummy_password_check(password: str) -> None:
@@ -228,6 +231,9 @@ def session_refresh(*, refresh_token: str) -> TokenPair:
                 session.revoked_at = now
                 session.revoke_reason = RevokeReason.REUSE_DETECTED
                 session.save(update_fields=["revoked_at", "revoke_reason"])
+                session_revoked_publish(
+                    user_id=user.pk, session_ids=[session.pk], reason=RevokeReason.REUSE_DETECTED
+                )
                 logger.warning(
                     "rotated refresh token presented again: session revoked",
                     extra={"user_id": user.pk, "session_id": str(session.pk)},
@@ -272,9 +278,11 @@ def session_logout(*, user_id: int, access_token: str | None, refresh_token: str
     if not session_ids:
         raise NoSession()
     with transaction.atomic():
-        return UserSession.objects.filter(pk__in=session_ids, user_id=user_id).revoke(
+        ids = UserSession.objects.filter(pk__in=session_ids, user_id=user_id).revoke(
             RevokeReason.LOGOUT
         )
+        session_revoked_publish(user_id=user_id, session_ids=ids, reason=RevokeReason.LOGOUT)
+        return len(ids)
 
 
 # --- passwords --------------------------------------------------------------------------
@@ -296,7 +304,7 @@ def _password_store(user: User, password: str) -> None:
     old password is signed out everywhere."""
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
-    UserSession.objects.filter(user_id=user.pk).revoke(RevokeReason.PASSWORD_CHANGE)
+    session_revoke_all(user_id=user.pk, reason=RevokeReason.PASSWORD_CHANGE)
     user_event_publish(user=user, event_type="user.password_changed")
 
 

@@ -114,7 +114,8 @@ def test_deactivate_revokes_sessions_and_is_idempotent(admin, user, login, intro
         .order_by("seq")
         .values_list("event_type", flat=True)
     )
-    assert types == ["user.registered", "user.deactivated"]  # once, despite two calls
+    # once each, despite two calls: the session that ended, then the user
+    assert types == ["user.registered", "session.revoked", "user.deactivated"]
 
 
 def test_activate_lets_the_user_back_in(admin, user, login):

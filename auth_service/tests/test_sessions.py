@@ -284,3 +284,48 @@ def test_guessing_the_current_password_is_locked_out_like_login(user, tokens, lo
     assert response.status_code == 429
     assert response.has_header("Retry-After")
     assert login(user.email).status_code == 429
+
+
+# --- ended sessions are announced (session.revoked on user-events) ------------------------
+
+
+def revoked_events() -> list[dict]:
+    return [
+        event.payload
+        for event in OutboxEvent.objects.filter(event_type="session.revoked").order_by("seq")
+    ]
+
+
+def test_logout_announces_the_ended_session(user, tokens, introspect):
+    sid = introspect(tokens["access"])["sid"]
+    assert client_for(user, tokens["access"]).post("/api/auth/logout").status_code == 204
+    assert revoked_events() == [{"user_id": str(user.pk), "session_id": sid, "reason": "logout"}]
+    # a second logout ends nothing more, and says nothing more
+    client_for(user, tokens["access"]).post("/api/auth/logout")
+    assert len(revoked_events()) == 1
+
+
+def test_a_password_change_announces_every_ended_session(user, login, introspect):
+    phone, laptop = login(user.email).json(), login(user.email).json()
+    sids = {introspect(phone["access"])["sid"], introspect(laptop["access"])["sid"]}
+    changed = client_for(user, phone["access"]).post(
+        "/api/auth/password",
+        {"current_password": PASSWORD, "new_password": "another-Long-passphrase-7"},
+        format="json",
+    )
+    assert changed.status_code == 200, changed.json()
+    events = revoked_events()
+    assert {e["session_id"] for e in events} == sids
+    assert {e["reason"] for e in events} == {"password_change"}
+
+
+def test_reuse_of_a_rotated_refresh_token_announces_the_stolen_session(
+    tokens, refresh, introspect, settings
+):
+    settings.AUTH_REFRESH_REUSE_GRACE_SECONDS = 0
+    sid = introspect(tokens["access"])["sid"]
+    rotated = refresh(tokens["refresh"]).json()
+    refresh(rotated["refresh"])  # the chain moves on
+    assert refresh(tokens["refresh"]).status_code == 401  # the old token again: theft
+    assert [e["session_id"] for e in revoked_events()] == [sid]
+    assert revoked_events()[0]["reason"] == "reuse_detected"

@@ -222,3 +222,40 @@ def test_when_redis_returns_nonces_are_shared_again(nonce_store_down, settings):
     # the nonce is in Redis now: another process (a fresh store) refuses the replay
     gateway.NONCES = gateway.NonceStore()
     assert Client().get("/api/whoami", headers=headers).status_code == 401
+
+
+# --- the session id (signature v2) ---------------------------------------------------------
+
+
+def test_the_session_id_is_signed_and_reaches_the_view():
+    from rentezy_common.gateway import HEADER_SESSION, Identity, verify_signature
+
+    headers = signed(session_id="s-123")
+    assert headers[HEADER_SESSION] == "s-123" and headers[HEADER_SIGNATURE].startswith("v2=")
+    identity = verify_signature(
+        secrets_=settings.GATEWAY_SIGNING_SECRETS, method="GET", path="/api/whoami", query="",
+        headers=headers, max_age=30,
+    )  # fmt: skip
+    assert identity == Identity("u-1", "tenant", "req-1", session_id="s-123")
+    forged = {**signed(session_id="s-123"), HEADER_SESSION: "s-other"}
+    assert Client().get("/api/whoami", headers=forged).status_code == 401
+
+
+def test_a_v1_signature_without_a_session_still_verifies():
+    """A gateway not yet upgraded signs v1 (no session id): services accept it."""
+    import hmac as _hmac
+
+    from rentezy_common.gateway import canonical_message
+
+    ts, nonce = str(int(time.time())), "v1-nonce-" + str(time.time())
+    message = canonical_message(
+        method="GET", path="/api/whoami", query="", user_id="9", role="tenant",
+        request_id="r-v1", timestamp=ts, nonce=nonce, version="v1",
+    )  # fmt: skip
+    mac = _hmac.digest(settings.GATEWAY_SIGNING_SECRETS[0].encode(), message, "sha256").hex()
+    headers = {
+        HEADER_USER_ID: "9", "X-Rentezy-User-Role": "tenant", "X-Request-ID": "r-v1",
+        HEADER_TIMESTAMP: ts, HEADER_NONCE: nonce, HEADER_SIGNATURE: f"v1={mac}",
+    }  # fmt: skip
+    response = Client().get("/api/whoami", headers=headers)
+    assert response.status_code == 200 and response.json()["user_id"] == "9"

@@ -5,13 +5,17 @@ adds these, signed with HMAC-SHA256 under a secret shared by the gateway and ser
 
     X-Rentezy-User-Id    caller's user id ("" when anonymous)
     X-Rentezy-User-Role  tenant | landlord | admin ("" when anonymous)
+    X-Rentezy-Session-Id the caller's session (the token's `sid`; "" when anonymous), so
+                         a real-time service can close one session's sockets
     X-Request-ID         request id (also used for logs and event traces)
     X-Rentezy-Timestamp  unix seconds when signed
     X-Rentezy-Nonce      random, single use
     X-Rentezy-Signature  v1=<hex hmac>
 
-The signed message covers method, path, query string, identity, request id, timestamp
-and nonce. A service refuses (401) a request that is unsigned, whose signature does not
+The signed message covers method, path, query string, identity (user, role and, from
+signature version v2, session), request id, timestamp and nonce. Services accept v1
+(no session) and v2, so a gateway and its services can be upgraded in either order;
+the gateway signs v2. A service refuses (401) a request that is unsigned, whose signature does not
 match (tampered), whose timestamp is outside the replay window (stale), or whose nonce
 it has already seen within that window (replayed: `NonceStore`, in Redis for twice the
 window, with a per-process fallback while Redis is down). Health and metrics paths are
@@ -46,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 HEADER_USER_ID = "X-Rentezy-User-Id"
 HEADER_ROLE = "X-Rentezy-User-Role"
+HEADER_SESSION = "X-Rentezy-Session-Id"
 HEADER_REQUEST_ID = "X-Request-ID"
 HEADER_TIMESTAMP = "X-Rentezy-Timestamp"
 HEADER_NONCE = "X-Rentezy-Nonce"
@@ -55,13 +60,15 @@ HEADER_SIGNATURE = "X-Rentezy-Signature"
 IDENTITY_HEADERS = (
     HEADER_USER_ID,
     HEADER_ROLE,
+    HEADER_SESSION,
     HEADER_TIMESTAMP,
     HEADER_NONCE,
     HEADER_SIGNATURE,
 )
 
 ROLES = ("tenant", "landlord", "admin")
-SIGNATURE_VERSION = "v1"
+SIGNATURE_VERSION = "v2"  # what the gateway signs
+ACCEPTED_VERSIONS = ("v1", "v2")  # what services verify (v1: before session ids)
 
 
 class SignatureError(Exception):
@@ -78,6 +85,7 @@ class Identity:
     user_id: str | None
     role: str | None
     request_id: str
+    session_id: str | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -100,9 +108,11 @@ def canonical_message(
     request_id: str,
     timestamp: str,
     nonce: str,
+    session_id: str = "",
+    version: str = SIGNATURE_VERSION,
 ) -> bytes:
-    fields = (
-        SIGNATURE_VERSION,
+    fields = [
+        version,
         method.upper(),
         _canonical_path(path),
         query,
@@ -111,7 +121,9 @@ def canonical_message(
         request_id,
         timestamp,
         nonce,
-    )
+    ]
+    if version != "v1":
+        fields.append(session_id)
     return "\n".join(fields).encode("utf-8")
 
 
@@ -127,6 +139,7 @@ def sign_request(
     query: str = "",
     user_id: str | None = None,
     role: str | None = None,
+    session_id: str | None = None,
     request_id: str,
     timestamp: int | None = None,
     nonce: str | None = None,
@@ -144,10 +157,12 @@ def sign_request(
         request_id=request_id,
         timestamp=ts,
         nonce=nonce,
+        session_id=session_id or "",
     )
     return {
         HEADER_USER_ID: user_id or "",
         HEADER_ROLE: role or "",
+        HEADER_SESSION: session_id or "",
         HEADER_REQUEST_ID: request_id,
         HEADER_TIMESTAMP: ts,
         HEADER_NONCE: nonce,
@@ -185,6 +200,8 @@ def verify_signature(
         raise SignatureError("stale_request", "The request signature has expired.")
     user_id = headers.get(HEADER_USER_ID, "")
     role = headers.get(HEADER_ROLE, "")
+    version, _, mac = signature.partition("=")
+    session_id = headers.get(HEADER_SESSION, "") if version != "v1" else ""
     message = canonical_message(
         method=method,
         path=path,
@@ -194,9 +211,10 @@ def verify_signature(
         request_id=request_id,
         timestamp=timestamp,
         nonce=nonce,
+        session_id=session_id,
+        version=version,
     )
-    version, _, mac = signature.partition("=")
-    if version != SIGNATURE_VERSION or not any(
+    if version not in ACCEPTED_VERSIONS or not any(
         hmac.compare_digest(mac, _mac(secret, message)) for secret in secrets_
     ):
         raise SignatureError("invalid_signature", "The request signature does not match.")
@@ -204,7 +222,12 @@ def verify_signature(
         raise SignatureError("invalid_signature", "The signed role is unknown.")
     if bool(user_id) != bool(role):
         raise SignatureError("invalid_signature", "The signed identity is incomplete.")
-    return Identity(user_id=user_id or None, role=role or None, request_id=request_id)
+    return Identity(
+        user_id=user_id or None,
+        role=role or None,
+        request_id=request_id,
+        session_id=session_id or None,
+    )
 
 
 class NonceStore:
@@ -325,6 +348,7 @@ class Caller:
     def __init__(self, identity: Identity) -> None:
         self.id = self.pk = identity.user_id
         self.role = identity.role
+        self.session_id = identity.session_id
         self.identity = identity
 
     def __str__(self) -> str:
