@@ -14,8 +14,10 @@ environment at all every service would behave as in production.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -300,17 +302,41 @@ def cmd_up(args) -> int:
     return 0 if all(value == "ready" for value in status.values()) else 1
 
 
+def _cmdline(pid: int) -> bytes | None:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+
+
+def program_pids() -> dict[int, bytes]:
+    """The main pid of every running program (each leads its own process group), with
+    its command line (so a pid reused later is never mistaken for it)."""
+    pids = {}
+    for line in supervisorctl("pid", "all").stdout.split():
+        if line.isdigit() and int(line) > 0 and (cmdline := _cmdline(int(line))):
+            pids[int(line)] = cmdline
+    return pids
+
+
 def stop_supervisor() -> None:
     pid = supervisor_pid()
     if pid is None:
         say("services: not running")
         return
+    programs = program_pids()
     supervisorctl("shutdown")  # stops every program (process groups), then itself
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while supervisor_pid() and time.monotonic() < deadline:
         time.sleep(0.2)
     if supervisor_pid():
-        os.kill(pid, 9)
+        os.kill(pid, signal.SIGKILL)
+    # Whatever outlived supervisord (it was killed, or a program ignored SIGTERM and
+    # SIGKILL came too late) must not be left running without a supervisor.
+    for program, cmdline in programs.items():
+        if _cmdline(program) == cmdline:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(program, signal.SIGKILL)
     SUPERVISOR_PID.unlink(missing_ok=True)
     say("services: stopped")
 
