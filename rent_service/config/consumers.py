@@ -14,12 +14,19 @@ CONSUMERS = [
         group_id=settings.RENT_BOOKINGS_CONSUMER_GROUP,
         handler="leases.handlers.on_booking_event",
     ),
-    # property-events and user-events -> the directory: properties' owners, addresses and
-    # time zones (the leases' dates), people's names on receipts.
+    # property-events -> the directory: properties' owners, addresses and time zones
+    # (the leases' dates).
     ConsumerSpec(
-        name="directory",
-        topics=[settings.PROPERTY_EVENTS_TOPIC, settings.USER_EVENTS_TOPIC],
-        group_id=settings.RENT_DIRECTORY_CONSUMER_GROUP,
-        handler="leases.handlers.on_directory_event",
+        name="properties",
+        topics=[settings.PROPERTY_EVENTS_TOPIC],
+        group_id=settings.RENT_PROPERTIES_CONSUMER_GROUP,
+        handler="leases.handlers.on_property_event",
+    ),
+    # user-events -> the directory: people's names on receipts, their zone and locale.
+    ConsumerSpec(
+        name="users",
+        topics=[settings.USER_EVENTS_TOPIC],
+        group_id=settings.RENT_USERS_CONSUMER_GROUP,
+        handler="leases.handlers.on_user_event",
     ),
 ]

@@ -296,10 +296,18 @@ def lease_end_for_booking(*, booking: dict, event_type: str) -> str:
         if rent_back > 0:
             entries.append({"kind": EntryKind.REFUND, "amount": rent_back,
                             "memo": "Refunded with the booking's cancellation"})  # fmt: skip
-        credit_left = ledger.lease_money(lease.id)["credit"] - rent_back
-        if credit_left > 0:
-            entries.append({"kind": EntryKind.ADJUSTMENT, "amount": credit_left,
-                            "memo": "Kept under the booking's cancellation policy"})  # fmt: skip
+        # What booking kept of the first month under its cancellation policy (money the
+        # tenant paid here, online, stays their credit, for the landlord to refund).
+        checkout = sum((p.amount for p in lease.payments.filter(kind=PaymentKind.CHECKOUT)), ZERO)
+        kept_rent = max(checkout - rent_back, ZERO)
+        if kept_rent > 0:
+            entries.append(
+                {
+                    "kind": EntryKind.ADJUSTMENT,
+                    "amount": kept_rent,
+                    "memo": "Kept under the booking's cancellation policy",
+                }
+            )
         ledger.entries_add([{**e, "lease": lease, "created_by": "booking"} for e in entries])
         kept = lease.deposit_held - deposit_back
         DepositSettlement.objects.create(
@@ -818,7 +826,9 @@ def payment_failed(
             attempt.status, attempt.decline_code = AttemptStatus.FAILED, code[:64]
             attempt.error = message[:2000]
             attempt.save(update_fields=["status", "decline_code", "error", "updated_at"])
-            failed_on = failed_on or ledger.local_today(lease.time_zone)
+            # The day it failed: today in the lease's zone (a cycle run ahead of time,
+            # a backfill: the attempt's own date).
+            failed_on = failed_on or max(ledger.local_today(lease.time_zone), attempt.scheduled_for)
             retry_on = policies.next_attempt_date(
                 number=attempt.number, failed_on=failed_on, decline_code=code
             )

@@ -31,7 +31,8 @@ PROPERTY_EVENTS_TOPIC = env_str("PROPERTY_EVENTS_TOPIC", "property-events")
 USER_EVENTS_TOPIC = env_str("USER_EVENTS_TOPIC", "user-events")
 # Consumer groups (default "rent.<name>"); tests give their own.
 RENT_BOOKINGS_CONSUMER_GROUP = env_str("RENT_BOOKINGS_CONSUMER_GROUP", "") or None
-RENT_DIRECTORY_CONSUMER_GROUP = env_str("RENT_DIRECTORY_CONSUMER_GROUP", "") or None
+RENT_PROPERTIES_CONSUMER_GROUP = env_str("RENT_PROPERTIES_CONSUMER_GROUP", "") or None
+RENT_USERS_CONSUMER_GROUP = env_str("RENT_USERS_CONSUMER_GROUP", "") or None
 
 # Invoices are issued this many days before their period starts (its due date), and a
 # cycle also issues periods it missed up to this many days back.
