@@ -11,7 +11,11 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from rentezy_common.payments.schema import stripe_webhook_operation
+from rentezy_common.payments.schema import (
+    SimulatedEventSchema,
+    SimulatedWebhookAnswerSchema,
+    stripe_webhook_operation,
+)
 
 from ..models import BookingStatus, PaymentIssueKind, RefundStatus
 from ..simulator import OUTCOMES
@@ -113,25 +117,9 @@ class CancellationQuoteSchema(serializers.Serializer):
         ref_name = "CancellationQuote"
 
 
-class _EventSchema(serializers.Serializer):
-    id = serializers.CharField()
-    type = serializers.CharField()
-
-    class Meta:
-        ref_name = "SimulatedEvent"
-
-
-class _WebhookAnswerSchema(serializers.Serializer):
-    status = serializers.IntegerField()
-    response = serializers.JSONField(allow_null=True)
-
-    class Meta:
-        ref_name = "SimulatedWebhookAnswer"
-
-
 class SimulatedPaymentSchema(serializers.Serializer):
-    event = _EventSchema()
-    webhook = _WebhookAnswerSchema()
+    event = SimulatedEventSchema()
+    webhook = SimulatedWebhookAnswerSchema()
     booking = BookingSchema()
 
     class Meta:

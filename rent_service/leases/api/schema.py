@@ -10,7 +10,11 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from rentezy_common.payments.schema import stripe_webhook_operation
+from rentezy_common.payments.schema import (
+    SimulatedEventSchema,
+    SimulatedWebhookAnswerSchema,
+    stripe_webhook_operation,
+)
 
 from ..choices import (
     AttemptStatus,
@@ -249,25 +253,9 @@ class RentRollSchema(serializers.Serializer):
         ref_name = "RentRoll"
 
 
-class _EventSchema(serializers.Serializer):
-    id = serializers.CharField()
-    type = serializers.CharField()
-
-    class Meta:
-        ref_name = "RentSimulatedEvent"
-
-
-class _WebhookAnswerSchema(serializers.Serializer):
-    status = serializers.IntegerField()
-    response = serializers.JSONField(allow_null=True)
-
-    class Meta:
-        ref_name = "RentSimulatedWebhookAnswer"
-
-
 class SimulatedPaymentSchema(serializers.Serializer):
-    event = _EventSchema()
-    webhook = _WebhookAnswerSchema()
+    event = SimulatedEventSchema()
+    webhook = SimulatedWebhookAnswerSchema()
     payment = PaymentSchema()
 
     class Meta:
@@ -275,8 +263,8 @@ class SimulatedPaymentSchema(serializers.Serializer):
 
 
 class SimulatedCardSchema(serializers.Serializer):
-    event = _EventSchema(allow_null=True)
-    webhook = _WebhookAnswerSchema(allow_null=True)
+    event = SimulatedEventSchema(allow_null=True)
+    webhook = SimulatedWebhookAnswerSchema(allow_null=True)
     lease = LeaseSchema()
 
     class Meta:

@@ -1,12 +1,36 @@
-"""The OpenAPI operation of a service's Stripe webhook: a plain Django view (it verifies
-the raw body) that drf-spectacular does not see, added by a postprocessing hook of the
-service (docs/architecture/api.md). Fuzzing leaves it out (tests/contract)."""
+"""The OpenAPI parts every paying service shares: the operation of its Stripe webhook (a
+plain Django view, it verifies the raw body, that drf-spectacular does not see: added by
+a postprocessing hook of the service; fuzzing leaves it out, tests/contract), and the
+simulator's answer (docs/architecture/api.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import serializers
+
 from ..openapi import ERROR_REF, security
+
+
+class SimulatedEventSchema(serializers.Serializer):
+    """The Stripe event the payment simulator delivered (its answer's `event`)."""
+
+    id = serializers.CharField()
+    type = serializers.CharField()
+
+    class Meta:
+        ref_name = "SimulatedEvent"
+
+
+class SimulatedWebhookAnswerSchema(serializers.Serializer):
+    """What the webhook answered the simulator (its answer's `webhook`)."""
+
+    status = serializers.IntegerField()
+    response = serializers.JSONField(allow_null=True)
+
+    class Meta:
+        ref_name = "SimulatedWebhookAnswer"
+
 
 ERRORS = (
     ("400", "`invalid_signature`, `invalid_event`."),
