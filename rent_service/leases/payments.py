@@ -18,17 +18,18 @@ import stripe
 
 from rentezy_common.payments import REFUSALS, client, minor_units
 
-from .errors import PaymentProviderUnavailable
+from .errors import PaymentProviderUnavailable, PaymentRefused
 
 logger = logging.getLogger(__name__)
 
 
-class Refused(Exception):
-    """Stripe answered and said no: retrying the same request cannot help."""
+class Refused(PaymentRefused):
+    """Stripe answered and said no: retrying the same request cannot help (uncaught, a
+    409 `payment_refused`; `decline_code` is Stripe's)."""
 
     def __init__(self, message: str, code: str = "") -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message[:500], details={"decline_code": code or None})
+        self.decline_code = code
 
 
 @dataclass(frozen=True)

@@ -1012,8 +1012,8 @@ def autopay_attempt_run(*, attempt_id) -> str:
             payment, customer_id=customer, payment_method_id=method, key=key
         )
     except payments.Refused as exc:
-        return payment_failed(payment_id=payment.id, intent_id=None, code=exc.code,
-                              message=str(exc))  # fmt: skip
+        return payment_failed(payment_id=payment.id, intent_id=None,
+                              code=exc.decline_code or "refused", message=exc.message)  # fmt: skip
     except Exception as exc:  # PaymentProviderUnavailable: the sweeper queues it again
         AutopayAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.PROCESSING).update(
             status=AttemptStatus.QUEUED, queued_at=timezone.now(), error=str(exc)[:2000],

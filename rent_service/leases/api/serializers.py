@@ -12,6 +12,7 @@ from ..choices import LateFeeKind, RefundDestination
 from ..simulator import OUTCOMES
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
+MAX_YEARS_AHEAD = 10  # an end or move-out date at most this far ahead
 POSITIVE = {**AMOUNT, "min_value": Decimal("0.01")}
 DEDUCTION_KINDS = ("damage", "cleaning", "unpaid_rent", "other")
 CURRENCY = {"regex": r"^[A-Za-z]{3}$", "help_text": "ISO 4217, e.g. INR."}
@@ -38,6 +39,9 @@ class LeaseTermsSerializer(serializers.Serializer):
             raise serializers.ValidationError("Within two months back and two years ahead.")
         return value
 
+    def validate_end_date(self, value):
+        return _not_too_far(value)
+
     def validate(self, attrs):
         start, end = attrs.get("start_date"), attrs.get("end_date")
         if start and end and end < start:
@@ -57,15 +61,27 @@ class LeaseUpdateSerializer(LeaseTermsSerializer):
     """PATCH: any of the terms."""
 
 
+def _not_too_far(value):
+    if value is not None and value > timezone.localdate() + timedelta(days=366 * MAX_YEARS_AHEAD):
+        raise serializers.ValidationError(f"At most {MAX_YEARS_AHEAD} years ahead.")
+    return value
+
+
 class NoticeSerializer(serializers.Serializer):
     move_out_date = serializers.DateField(
         required=False, allow_null=True, help_text="The last day wished (at least the notice)."
     )
 
+    def validate_move_out_date(self, value):
+        return _not_too_far(value)
+
 
 class RenewSerializer(serializers.Serializer):
     end_date = serializers.DateField(allow_null=True, help_text="null: month to month.")
     monthly_rent = serializers.DecimalField(**POSITIVE, required=False)
+
+    def validate_end_date(self, value):
+        return _not_too_far(value)
 
 
 class TerminateSerializer(serializers.Serializer):
@@ -117,4 +133,4 @@ class SimulateCardSerializer(serializers.Serializer):
 
 
 class RollQuerySerializer(serializers.Serializer):
-    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")
+    month = serializers.RegexField(r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$", help_text="YYYY-MM")

@@ -286,7 +286,7 @@ class LeaseSimulateCardView(APIView):
         tags=TAGS,
         summary="Simulate Stripe for the saved card (outside production)",
         request=SimulateCardSerializer,
-        responses={200: doc.SimulatedCardSchema},
+        responses={200: doc.SimulatedCardSchema, **errors(409, 503)},
     )
     def post(self, request, lease_id):
         if not settings.PAYMENT_SIMULATOR_ENABLED:
