@@ -228,9 +228,9 @@ def run_rent_cycle(d: date, *, as_of: datetime | None = None) -> CycleResult:
         paid = [i for _, i, _, status in changes if status == "paid"]
         return len(moves), events + invoice_events(paid, "invoice.paid")
 
-    def notices(sql: str, event_type: str):
+    def notices(sql: str, kind: str, event_type: str):
         def work():
-            ids = [row[0] for row in _fetch(sql, params)]
+            ids = [row[0] for row in _fetch(sql, {**params, "kind": kind})]
             return len(ids), invoice_events(ids, event_type)
 
         return work
@@ -256,8 +256,8 @@ def run_rent_cycle(d: date, *, as_of: datetime | None = None) -> CycleResult:
     step("activated", leases_moved(ACTIVATE_SQL, "lease.activated"))
     step("invoices", issue)
     step("credit", credit)
-    step("reminders", notices(REMINDER_SQL, "invoice.reminder_due"))
-    step("overdue", notices(OVERDUE_SQL, "invoice.overdue"))
+    step("reminders", notices(REMINDER_SQL, "reminder", "invoice.reminder_due"))
+    step("overdue", notices(OVERDUE_SQL, "overdue", "invoice.overdue"))
     step("late_fees", late_fees)
     step("autopay_scheduled", autopay)
     step("ending", leases_moved(ENDING_SQL, "lease.ending"))

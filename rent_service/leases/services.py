@@ -91,7 +91,7 @@ ZERO = Decimal("0.00")
 TASK_CHARGE_AUTOPAY = "leases.charge_autopay"
 TASK_ISSUE_REFUND = "leases.issue_refund"
 TASK_CREATE_PAYMENT_INTENT = "leases.create_payment_intent"
-TASK_SIMULATE_DECLINE = "leases.simulate_decline"
+TASK_SIMULATE_ANSWER = "leases.simulate_answer"
 
 # Terms a landlord may set by hand, and those locked once the lease has an invoice.
 TERMS = (
@@ -209,12 +209,16 @@ def _defaults() -> dict:
     }
 
 
-def _issue_due(lease: Lease, *, through: date | None = None) -> list[tuple]:
-    """Issue the lease's invoices from its start through `through` (default: today in
-    its zone plus the lead time, at least its first period): the events."""
+def _issue_due(lease: Lease, *, first_period: bool = False) -> list[tuple]:
+    """Issue the lease's invoices due by today in its zone plus the lead time, from its
+    start (with `first_period`, its first one whenever it starts: a booking's checkout
+    paid it already). The events."""
     today = ledger.local_today(lease.time_zone)
-    horizon = max(through or today + timedelta(days=settings.RENT_INVOICE_LEAD_DAYS),
-                  lease.start_date)  # fmt: skip
+    horizon = today + timedelta(days=settings.RENT_INVOICE_LEAD_DAYS)
+    if first_period:
+        horizon = max(horizon, lease.start_date)
+    if horizon < lease.start_date:
+        return []
     issued = ledger.invoices_issue(
         d=today, horizon=horizon, since=lease.start_date, lease_ids=[lease.id]
     )
@@ -257,7 +261,7 @@ def lease_create_from_booking(*, booking: dict) -> tuple[Lease, bool]:
         lease.status = _start_status(lease)
         lease.save()
         events = [_lease_event(lease, "lease.created")]
-        events += _issue_due(lease)
+        events += _issue_due(lease, first_period=True)
         rent_paid = max(min(monthly, paid - lease.deposit_held), ZERO)
         if rent_paid > 0:
             first = lease.invoices.order_by("period_start").first()
@@ -1002,11 +1006,11 @@ def autopay_attempt_run(*, attempt_id) -> str:
             lease.simulate_decline = ""
             lease.save(update_fields=["simulate_decline", "updated_at"])
             Payment.objects.filter(pk=payment.pk).update(payment_intent_id=sim_id("pi"))
-            enqueue_on_commit(TASK_SIMULATE_DECLINE, str(payment.id), decline)
+            enqueue_on_commit(TASK_SIMULATE_ANSWER, str(payment.id), decline)
         customer, method = lease.stripe_customer_id, lease.payment_method_id
         key = f"rent-autopay-{invoice.id}-{attempt.number}"
     if decline:
-        return "simulated_decline"
+        return "simulated"
     try:
         charge = payments.charge_off_session(
             payment, customer_id=customer, payment_method_id=method, key=key
@@ -1024,6 +1028,11 @@ def autopay_attempt_run(*, attempt_id) -> str:
     Payment.objects.filter(pk=payment.pk, payment_intent_id="").update(
         payment_intent_id=charge.payment_intent_id
     )
+    if charge.status != "succeeded" and settings.PAYMENT_SIMULATOR_ENABLED:
+        # stripe-mock takes every charge but never says `succeeded` nor sends webhooks:
+        # the simulator sends the webhook Stripe would (dev and tests only).
+        enqueue(TASK_SIMULATE_ANSWER, str(payment.id), "")
+        return "simulated"
     if charge.status == "succeeded":
         return payment_succeeded(
             payment_id=payment.id, intent_id=charge.payment_intent_id,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from rentezy_common.payments import minor_units
 from rentezy_common.payments.simulator import deliver, sim_id, stripe_event
 
-__all__ = ["OUTCOMES", "deliver", "payment_event", "setup_event"]
+__all__ = ["OUTCOMES", "answer", "charge_event", "deliver", "payment_event", "setup_event"]
 
 OUTCOMES = ("succeeded", "failed", "hard_declined")
 SOFT_DECLINE = "insufficient_funds"
@@ -72,3 +72,17 @@ def setup_event(lease, *, payment_method: str = TEST_CARD, event_id: str | None 
         "livemode": False,
     }
     return stripe_event("setup_intent.succeeded", intent, event_id=event_id)
+
+
+def charge_event(payment, decline_code: str = "") -> dict:
+    """Stripe's answer to an off-session charge: succeeded, or declined with the code."""
+    if not decline_code:
+        return payment_event(payment, "succeeded")
+    outcome = "hard_declined" if decline_code == HARD_DECLINE else "failed"
+    return payment_event(payment, outcome, decline_code=decline_code)
+
+
+def answer(payment, decline_code: str = "") -> int:
+    """Deliver `charge_event` to the webhook; the HTTP status it answered."""
+    status, _ = deliver(charge_event(payment, decline_code))
+    return status

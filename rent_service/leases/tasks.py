@@ -50,13 +50,10 @@ def purge_stripe_events() -> int:
 
 
 @shared_task(
-    name="leases.simulate_decline", autoretry_for=(OSError,), retry_backoff=2, max_retries=5
+    name="leases.simulate_answer", autoretry_for=(OSError,), retry_backoff=2, max_retries=5
 )
-def simulate_decline(payment_id: str, decline_code: str) -> int:
-    """Dev only: the signed payment_intent.payment_failed for a charge the dev switch
-    made fail, delivered to the webhook like Stripe would."""
-    payment = Payment.objects.get(pk=payment_id)
-    outcome = "hard_declined" if decline_code == simulator.HARD_DECLINE else "failed"
-    event = simulator.payment_event(payment, outcome, decline_code=decline_code)
-    status, _ = simulator.deliver(event)
-    return status
+def simulate_answer(payment_id: str, decline_code: str) -> int:
+    """Dev only (the payment simulator, as stripe-mock sends no webhooks): the signed
+    answer to an autopay charge, delivered to the webhook like Stripe would: succeeded,
+    or failed with the decline code the dev switch set."""
+    return simulator.answer(Payment.objects.get(pk=payment_id), decline_code)

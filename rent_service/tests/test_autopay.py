@@ -37,13 +37,12 @@ def fail_next(tenant, lease, code: str) -> None:
 
 
 def charge(attempt, code: str | None = None) -> str:
-    """The task: one attempt. A simulated decline's signed webhook is delivered here
-    (the worker's task would POST it to the gateway)."""
+    """The task: one attempt. The simulator's signed answer (stripe-mock sends none) is
+    delivered here; the worker's task would POST it to the gateway."""
     result = services.autopay_attempt_run(attempt_id=attempt.id)
-    if result == "simulated_decline":
+    if result == "simulated":
         payment = Payment.objects.get(attempt=attempt)
-        outcome = "hard_declined" if code == simulator.HARD_DECLINE else "failed"
-        answer = post_webhook(simulator.payment_event(payment, outcome, decline_code=code))
+        answer = post_webhook(simulator.charge_event(payment, code or ""))
         return answer.json()["result"]
     return result
 

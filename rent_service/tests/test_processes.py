@@ -18,14 +18,14 @@ from tests.conftest import invoices, make_lease, run, save_card
 pytestmark = pytest.mark.usefixtures("empty_queue")
 
 
-def celery_worker() -> ServiceProcess:
+def celery_worker(env: dict | None = None) -> ServiceProcess:
     """The Procfile's worker, on this test database and the test Redis database."""
     return ServiceProcess.python(
         "rent_service",
         "-m", "celery", "-A", "config.celery", "worker", "--hostname",
         f"rent-test-{uuid.uuid4().hex[:6]}@%h", "--concurrency", "1", "--queues", "rent",
         "--loglevel", "INFO", "--without-heartbeat", "--without-mingle", "--without-gossip",
-        env={"DATABASE_URL": settings_database_url()},
+        env={"DATABASE_URL": settings_database_url(), **(env or {})},
         ready_path=None,
         name="rent-celery",
     )  # fmt: skip
@@ -48,7 +48,10 @@ def test_the_worker_charges_what_the_cycle_queues(landlord):
     for tenant, lease in zip(tenants, leases, strict=True):
         save_card(tenant, lease)
     run(start - timedelta(days=7))
-    with celery_worker():
+    # stripe-mock sends no webhooks: the simulator posts Stripe's answer to the web server.
+    web = ServiceProcess.gunicorn("rent_service", env={"DATABASE_URL": settings_database_url()})
+    hook = {"PAYMENT_SIMULATOR_WEBHOOK_URL": f"{web.url}/api/rent/stripe/webhook/"}
+    with web, celery_worker(hook):
         run(start)  # queues the three attempts; the worker charges them (stripe-mock)
         wait_for(lambda: all(invoices(x)[0].status == "paid" for x in leases))
     assert [a.status for a in AutopayAttempt.objects.all()] == ["succeeded"] * 3
