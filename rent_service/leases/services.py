@@ -29,7 +29,7 @@ from rentezy_common.errors import IllegalTransition
 from rentezy_common.idempotency import IdempotencyKeyReused
 from rentezy_common.payments import is_whole_in, minor_units
 from rentezy_common.retention import delete_older_than
-from rentezy_common.tasks import enqueue, enqueue_on_commit
+from rentezy_common.tasks import claim_due, enqueue, enqueue_on_commit
 
 from . import ledger, payments, policies
 from .choices import (
@@ -1153,13 +1153,17 @@ def rent_sweep(limit: int = 500) -> dict:
     """Redo lost work: card refunds that are due, autopay attempts whose task was lost
     or whose worker died mid-charge (each queued again at most every
     RENT_REQUEUE_SECONDS; the services act once whatever the number of tasks)."""
-    refunds = _claim(
+    requeue = {"stamp": "queued_at", "requeue_seconds": settings.RENT_REQUEUE_SECONDS,
+               "limit": limit}  # fmt: skip
+    refunds = claim_due(
         Refund._meta.db_table,
-        "status = 'pending' AND destination = 'card' "
+        where="status = 'pending' AND destination = 'card' "
         "AND (next_attempt_at IS NULL OR next_attempt_at <= now())",
-        limit,
+        **requeue,
     )
-    attempts = _claim(AutopayAttempt._meta.db_table, "status IN ('queued', 'processing')", limit)
+    attempts = claim_due(
+        AutopayAttempt._meta.db_table, where="status IN ('queued', 'processing')", **requeue
+    )
     for refund_id in refunds:
         enqueue(TASK_ISSUE_REFUND, str(refund_id))
     for batch in chunks(attempts, settings.RENT_AUTOPAY_TASK_BATCH):
@@ -1169,21 +1173,3 @@ def rent_sweep(limit: int = 500) -> dict:
 
 def chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _claim(table: str, condition: str, limit: int) -> list:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {table} SET queued_at = now()
-            WHERE id IN (
-                SELECT id FROM {table}
-                WHERE {condition}
-                  AND (queued_at IS NULL OR queued_at < now() - make_interval(secs => %s))
-                ORDER BY updated_at LIMIT %s FOR UPDATE SKIP LOCKED
-            )
-            RETURNING id
-            """,
-            [settings.RENT_REQUEUE_SECONDS, limit],
-        )
-        return [row[0] for row in cursor.fetchall()]

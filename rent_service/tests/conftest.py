@@ -25,29 +25,8 @@ from rentezy_common.events.models import OutboxEvent
 from rentezy_common.payments.simulator import stripe_signature
 from rentezy_common.testing.clients import GatewayClient
 
-
-def new_user_id() -> str:
-    return str(uuid.uuid4().int % 10**9)
-
-
-@pytest.fixture
-def tenant() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="tenant")
-
-
-@pytest.fixture
-def other_tenant() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="tenant")
-
-
-@pytest.fixture
-def landlord() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="landlord")
-
-
-@pytest.fixture
-def admin() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="admin")
+# Callers: `tenant`, `other_tenant`, `landlord`, `admin`, `anonymous` are the platform's
+# fixtures (rentezy_common.testing.plugin).
 
 
 # -- events in -----------------------------------------------------------------------------

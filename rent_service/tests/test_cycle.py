@@ -138,3 +138,14 @@ def test_a_lease_takes_part_in_a_date_from_its_own_midnight(landlord, tenant):
     assert [len(invoices(x)) for x in (lease, other)] == [1, 0]
     cycle.run_rent_cycle(issue, as_of=as_of + timedelta(hours=21))
     assert [len(invoices(x)) for x in (lease, other)] == [1, 1]
+
+
+@pytest.mark.django_db
+def test_the_beat_tick_runs_the_dates_that_have_begun_somewhere():
+    from leases.tasks import run_cycle
+
+    today = date.today()
+    results = run_cycle()
+    assert [r["date"] for r in results] == [
+        (today + timedelta(days=offset)).isoformat() for offset in (-1, 0, 1)
+    ]
