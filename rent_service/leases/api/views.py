@@ -17,6 +17,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +26,7 @@ from rentezy_common.api import validated, validated_query
 from rentezy_common.errors import NotFound
 from rentezy_common.gateway import role_required
 from rentezy_common.idempotency import REPLAYED_HEADER, idempotent, key_from
-from rentezy_common.openapi import IDEMPOTENCY_KEY, errors
+from rentezy_common.openapi import IDEMPOTENCY_KEY, PlatformAutoSchema, errors
 
 from .. import ledger, receipts, selectors, services, simulator
 from ..models import Invoice, Lease
@@ -76,8 +77,25 @@ def _invoice_detail(invoice: Invoice) -> dict:
     }
 
 
+class AcceptHeaderNegotiation(DefaultContentNegotiation):
+    """The format is the `Accept` header's, never a `?format=` parameter (an unknown
+    one would be DRF's 404)."""
+
+    class settings:
+        URL_FORMAT_OVERRIDE = None
+
+
+class AcceptHeaderSchema(PlatformAutoSchema):
+    def _get_format_parameters(self):
+        return []
+
+
 class JsonErrorsMixin:
-    """Views answering another format (CSV, PDF) still answer errors in JSON."""
+    """Views answering another format (CSV, PDF) choose it by `Accept` alone and still
+    answer errors in JSON."""
+
+    content_negotiation_class = AcceptHeaderNegotiation
+    schema = AcceptHeaderSchema()
 
     def handle_exception(self, exc):
         self.request.accepted_renderer = JSONRenderer()
