@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -103,8 +103,27 @@ class JsonErrorsMixin:
         return super().handle_exception(exc)
 
 
+# A paginated list answered with representations: `represent(page)` makes them (one
+# query for the balances of the whole page, never one per row). No docstring: a view's
+# docstring is its OpenAPI description.
+class RepresentedListView(ListAPIView):
+    def represent(self, page: list) -> list[dict]:
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.represent(page))
+
+
 # -- leases ----------------------------------------------------------------------------------
-class LeaseListView(ListAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        summary="The caller's leases (a landlord's: their properties'; an admin's: all)",
+        responses={200: doc.LeaseSchema(many=True)},
+    )
+)
+class LeaseListView(RepresentedListView):
     """GET: the caller's leases. POST: a landlord types in a lease for a tenant."""
 
     filter_backends = [DjangoFilterBackend]
@@ -118,20 +137,9 @@ class LeaseListView(ListAPIView):
     def get_queryset(self):
         return selectors.lease_list_visible(actor=self.request.user)
 
-    @extend_schema(
-        tags=TAGS,
-        summary="The caller's leases (a landlord's: their properties'; an admin's: all)",
-        responses={200: doc.LeaseSchema(many=True)},
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+    def represent(self, page):
         money = ledger.lease_money_many([lease.id for lease in page])
-        return self.get_paginated_response(
-            [lease_representation(lease, money[str(lease.id)]) for lease in page]
-        )
+        return [lease_representation(lease, money[str(lease.id)]) for lease in page]
 
     @extend_schema(
         tags=TAGS,
@@ -238,7 +246,12 @@ class LeaseDepositReturnView(APIView):
         return Response(_fresh_lease(lease.id))
 
 
-class LeaseLedgerView(ListAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS, summary="A lease's ledger entries", responses={200: doc.EntrySchema(many=True)}
+    )
+)
+class LeaseLedgerView(RepresentedListView):
     """The lease's ledger: every signed entry, oldest first."""
 
     def get_queryset(self):
@@ -247,15 +260,8 @@ class LeaseLedgerView(ListAPIView):
         )
         return selectors.entry_list(lease=lease)
 
-    @extend_schema(
-        tags=TAGS, summary="A lease's ledger entries", responses={200: doc.EntrySchema(many=True)}
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([entry_representation(e) for e in page])
+    def represent(self, page):
+        return [entry_representation(e) for e in page]
 
 
 class LeaseCardView(APIView):
@@ -330,27 +336,25 @@ class LeaseSimulateCardView(APIView):
 
 
 # -- invoices ----------------------------------------------------------------------------
-class InvoiceListView(ListAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        summary="The caller's invoices, newest period first",
+        responses={200: doc.InvoiceSchema(many=True)},
+    )
+)
+class InvoiceListView(RepresentedListView):
+    """The invoices of the leases the caller sees."""
+
     filter_backends = [DjangoFilterBackend]
     filterset_class = InvoiceFilter
 
     def get_queryset(self):
         return selectors.invoice_list_visible(actor=self.request.user)
 
-    @extend_schema(
-        tags=TAGS,
-        summary="The caller's invoices, newest period first",
-        responses={200: doc.InvoiceSchema(many=True)},
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+    def represent(self, page):
         totals = ledger.invoice_totals([i.id for i in page])
-        return self.get_paginated_response(
-            [invoice_representation(i, totals[str(i.id)]) for i in page]
-        )
+        return [invoice_representation(i, totals[str(i.id)]) for i in page]
 
 
 class InvoiceDetailView(APIView):
@@ -427,22 +431,22 @@ InvoiceUncollectibleView = _invoice_action(
 
 
 # -- payments ----------------------------------------------------------------------------
-class PaymentListView(ListAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS, summary="The caller's payments", responses={200: doc.PaymentSchema(many=True)}
+    )
+)
+class PaymentListView(RepresentedListView):
+    """The payments of the leases the caller sees."""
+
     filter_backends = [DjangoFilterBackend]
     filterset_class = PaymentFilter
 
     def get_queryset(self):
         return selectors.payment_list_visible(actor=self.request.user)
 
-    @extend_schema(
-        tags=TAGS, summary="The caller's payments", responses={200: doc.PaymentSchema(many=True)}
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([payment_representation(p) for p in page])
+    def represent(self, page):
+        return [payment_representation(p) for p in page]
 
 
 class PaymentDetailView(APIView):
@@ -579,7 +583,11 @@ class RentRollView(JsonErrorsMixin, APIView):
         return response
 
 
-class PaymentIssueListView(ListAPIView):
+@extend_schema_view(get=extend_schema(
+    tags=TAGS, summary="Payment issues (admins)",
+    responses={200: doc.PaymentIssueSchema(many=True)},
+))  # fmt: skip
+class PaymentIssueListView(RepresentedListView):
     """Payments that did not match what was asked and refunds that failed (admins)."""
 
     permission_classes = [role_required("admin")]
@@ -587,13 +595,5 @@ class PaymentIssueListView(ListAPIView):
     def get_queryset(self):
         return selectors.payment_issue_list()
 
-    @extend_schema(
-        tags=TAGS, summary="Payment issues (admins)",
-        responses={200: doc.PaymentIssueSchema(many=True)},
-    )  # fmt: skip
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([payment_issue_representation(i) for i in page])
+    def represent(self, page):
+        return [payment_issue_representation(i) for i in page]
