@@ -22,29 +22,8 @@ from rentezy_common.events.models import OutboxEvent
 from rentezy_common.testing.clients import GatewayClient
 from rentezy_common.testing.processes import ServiceProcess, settings_database_url
 
-
-def new_user_id() -> str:
-    return str(uuid.uuid4().int % 10**9)
-
-
-@pytest.fixture
-def tenant() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="tenant")
-
-
-@pytest.fixture
-def other_tenant() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="tenant")
-
-
-@pytest.fixture
-def landlord() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="landlord")
-
-
-@pytest.fixture
-def anonymous() -> GatewayClient:
-    return GatewayClient()
+# Callers: `tenant`, `other_tenant`, `landlord`, `admin`, `anonymous` are the platform's
+# fixtures (rentezy_common.testing.plugin).
 
 
 # -- property events -> rooms ------------------------------------------------------------
