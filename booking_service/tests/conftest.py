@@ -20,7 +20,9 @@ from django.utils import timezone
 from rentezy_common.events.envelope import EventEnvelope
 from rentezy_common.events.models import OutboxEvent
 from rentezy_common.testing.clients import GatewayClient
-from rentezy_common.testing.processes import ServiceProcess, settings_database_url
+from rentezy_common.testing import celery as testing_celery
+from rentezy_common.testing.celery import purge_queue, wait_for  # noqa: F401 - the tests' names
+from rentezy_common.testing.processes import ServiceProcess
 
 
 def new_user_id() -> str:
@@ -201,22 +203,9 @@ def units_add_up(request):
 # -- real processes ----------------------------------------------------------------------
 def celery_worker(env: dict[str, str] | None = None, concurrency: int = 2) -> ServiceProcess:
     """The Procfile's worker, on this test database and the test Redis database."""
-    return ServiceProcess.python(
-        "booking_service",
-        "-m", "celery", "-A", "config.celery", "worker", "--hostname",
-        f"booking-test-{uuid.uuid4().hex[:6]}@%h", "--concurrency", str(concurrency),
-        "--queues", "booking", "--loglevel", "INFO", "--without-heartbeat",
-        "--without-mingle", "--without-gossip",
-        env={"DATABASE_URL": settings_database_url(), **(env or {})},
-        ready_path=None,
-        name="booking-celery",
-    )  # fmt: skip
-
-
-def purge_queue() -> None:
-    from config.celery import app
-
-    app.control.purge()
+    return testing_celery.celery_worker(
+        "booking_service", "booking", env=env, concurrency=concurrency
+    )
 
 
 @pytest.fixture
@@ -224,16 +213,3 @@ def empty_queue():
     """Empty the Celery queue after the test (tasks it queued that nobody will run)."""
     yield
     purge_queue()
-
-
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
