@@ -98,7 +98,7 @@ def seed_property(url: str, today: date) -> str:
         )
         with conn.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO visits_weeklyrule (property_id, weekday, start, \"end\", capacity)"
+                'INSERT INTO visits_weeklyrule (property_id, weekday, start, "end", capacity)'
                 " VALUES (%s, %s, %s, %s, %s)",
                 [(property_id, *rule) for rule in weekly_rules()],
             )
@@ -110,7 +110,7 @@ def seed_property(url: str, today: date) -> str:
                 elif n % 2 == 0:
                     exceptions.append((property_id, day, False, "19:30", "21:00", 1))
             cursor.executemany(
-                "INSERT INTO visits_dateexception (property_id, date, closed, start, \"end\", "
+                'INSERT INTO visits_dateexception (property_id, date, closed, start, "end", '
                 "capacity) VALUES (%s, %s, %s, %s, %s, %s)",
                 exceptions,
             )
@@ -126,8 +126,8 @@ def call(base: str, path: str, query: str = "", *, method="GET", body=None, user
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
     url = base + path + ("?" + query if query else "")
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - loopback
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
 

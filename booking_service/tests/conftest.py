@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from rentezy_common.events.envelope import EventEnvelope
 from rentezy_common.events.models import OutboxEvent
-from rentezy_common.testing.clients import GatewayClient
 from rentezy_common.testing import celery as testing_celery
 from rentezy_common.testing.celery import purge_queue, wait_for  # noqa: F401 - the tests' names
+from rentezy_common.testing.clients import GatewayClient
 from rentezy_common.testing.processes import ServiceProcess
 
 

@@ -18,9 +18,9 @@ from visits.models import Property, Visit
 
 from rentezy_common.events.envelope import EventEnvelope
 from rentezy_common.events.models import OutboxEvent
-from rentezy_common.testing.clients import GatewayClient
 from rentezy_common.testing import celery as testing_celery
 from rentezy_common.testing.celery import purge_queue, wait_for  # noqa: F401 - the tests' names
+from rentezy_common.testing.clients import GatewayClient
 from rentezy_common.testing.processes import ServiceProcess
 
 
@@ -59,8 +59,13 @@ def property_snapshot(*, owner_id: str, status: str = "published", time_zone="As
         "status": status,
         "title": "Sunny flat near the park",
         "property_type": "apartment",
-        "address": {"line1": "12 MG Road", "locality": "Indiranagar", "city": "Bengaluru",
-                    "postal_code": "560038", "country": "IN"},  # fmt: skip
+        "address": {
+            "line1": "12 MG Road",
+            "locality": "Indiranagar",
+            "city": "Bengaluru",
+            "postal_code": "560038",
+            "country": "IN",
+        },
         "location": {"lat": 12.97, "lon": 77.64},
         "time_zone": time_zone,
         "currency": "INR",

@@ -118,5 +118,6 @@ def test_the_feed_token_never_reaches_the_access_log(tenant, anonymous, caplog):
         assert anonymous.get(path + "x").status_code == 404  # a wrong token: not logged either
     lines = [JsonFormatter(service="visits").format(r) for r in caplog.records]
     access = [json.loads(line) for line in lines if '"rentezy.access"' in line]
-    assert [a["path"] for a in access] == ["/api/visits/feeds/[redacted]"] * 2
+    feeds = [a["path"] for a in access if a["path"].startswith("/api/visits/feeds/")]
+    assert feeds == ["/api/visits/feeds/[redacted]"] * 2
     assert not any(token in line for line in lines)

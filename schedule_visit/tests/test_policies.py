@@ -4,6 +4,7 @@ places left in each slot."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,7 +43,7 @@ def assert_sound(found, zone, window_start: str, window_end: str) -> None:
         assert end_wall.time() <= time.fromisoformat(window_end)
         assert wall.date() == slot.day
         assert slot.end - slot.start == timedelta(minutes=30)
-    for a, b in zip(found, found[1:], strict=False):
+    for a, b in itertools.pairwise(found):
         assert a.blocked_to <= b.blocked_from
 
 

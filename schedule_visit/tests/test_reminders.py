@@ -70,9 +70,11 @@ def test_reminders_are_sent_once_and_only_for_live_visits(worker, tenant, all_da
 
     assert services.reminders_queue() == 3  # kept (1h; its 24h one is skipped), later (24h)
     wait_for(
-        lambda: reminders(kept["id"])
-        and reminders(later["id"])
-        and Visit.objects.filter(pk=kept["id"], reminded_24h_for__isnull=False).exists()
+        lambda: (
+            reminders(kept["id"])
+            and reminders(later["id"])
+            and Visit.objects.filter(pk=kept["id"], reminded_24h_for__isnull=False).exists()
+        )
     )
     assert services.reminders_queue() == 0  # sent: a second sweep finds nothing due
     # The same task again (a redelivery, overlapping sweeps) acts once.

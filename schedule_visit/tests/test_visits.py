@@ -196,9 +196,10 @@ def test_times_that_are_not_slots_are_400_and_change_nothing(tenant, make_proper
     response = request_visit(tenant, prop, when)
     assert response.status_code == 400, response.json()
     assert response.json()["error"]["code"] == code
-    assert not Visit.objects.exists() and not OutboxEvent.objects.filter(
-        aggregate_type="visit"
-    ).exists()
+    assert (
+        not Visit.objects.exists()
+        and not OutboxEvent.objects.filter(aggregate_type="visit").exists()
+    )
 
 
 @pytest.mark.parametrize(
@@ -265,8 +266,12 @@ def test_viewing_hours_are_the_landlords(landlord, tenant, prop):
 @pytest.mark.parametrize(
     "change",
     [
-        {"weekly": [{"weekday": 1, "start": "10:00", "end": "12:00"},
-                    {"weekday": 1, "start": "11:00", "end": "13:00"}]},  # fmt: skip
+        {
+            "weekly": [
+                {"weekday": 1, "start": "10:00", "end": "12:00"},
+                {"weekday": 1, "start": "11:00", "end": "13:00"},
+            ]
+        },
         {"weekly": [{"weekday": 8, "start": "10:00", "end": "12:00"}]},
         {"weekly": [{"weekday": 1, "start": "12:00", "end": "10:00"}]},
         {"weekly": [{"weekday": 1, "start": "24:00", "end": "25:00"}]},

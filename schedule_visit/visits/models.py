@@ -44,12 +44,12 @@ class Property(models.Model):
     version = models.BigIntegerField()
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"{self.title or self.id} ({self.status}, v{self.version})"
+
     @property
     def is_published(self) -> bool:
         return self.status == "published"
-
-    def __str__(self) -> str:
-        return f"{self.title or self.id} ({self.status}, v{self.version})"
 
 
 class Availability(models.Model):
@@ -94,6 +94,9 @@ class WeeklyRule(models.Model):
             models.CheckConstraint(condition=Q(capacity__gte=1), name="weekly_capacity_gte_1"),
         ]
 
+    def __str__(self) -> str:
+        return f"weekday {self.weekday} {self.start}-{self.end} x{self.capacity}"
+
 
 class DateException(models.Model):
     """One local date that differs: `closed` (no weekly hours that day) and/or extra
@@ -111,11 +114,14 @@ class DateException(models.Model):
         indexes = [models.Index(fields=["property", "date"], name="exception_property_date")]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(start__isnull=True) & Q(end__isnull=True))
-                | Q(start__lt=F("end")),
+                condition=(Q(start__isnull=True) & Q(end__isnull=True)) | Q(start__lt=F("end")),
                 name="exception_hours_ordered",
             ),
         ]
+
+    def __str__(self) -> str:
+        hours = f" {self.start}-{self.end} x{self.capacity}" if self.start else ""
+        return f"{self.date}{' closed' if self.closed else ''}{hours}"
 
 
 class TsTzRange(Func):

@@ -23,6 +23,7 @@ reading of its end.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -257,7 +258,7 @@ def remaining(
 def overlapping(windows: Sequence[Window]) -> tuple[Window, Window] | None:
     """Two windows of one day that overlap (viewing hours must not), or None."""
     ordered = sorted(windows, key=lambda w: w.start)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         if b.start < a.end:
             return a, b
     return None

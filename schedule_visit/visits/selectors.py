@@ -102,16 +102,12 @@ def booked_between(property_id, start: datetime, end: datetime) -> list[policies
     return [policies.Booked(*row) for row in rows]
 
 
-def property_slots(
-    *, property_id, first: date | None, last: date | None, actor, now=None
-) -> dict:
+def property_slots(*, property_id, first: date | None, last: date | None, actor, now=None) -> dict:
     """The bookable slots of the local dates `first`..`last` (default: 14 days from the
     property's today) with the places left. Public for a published property; its
     landlord also sees an unpublished one's."""
     prop = property_get(property_id=property_id)
-    if not prop.is_published and not property_can_manage(
-        prop, actor_id=actor.id, role=actor.role
-    ):
+    if not prop.is_published and not property_can_manage(prop, actor_id=actor.id, role=actor.role):
         raise PropertyNotFound()
     now = now or timezone.now()
     availability = availability_of(prop)
@@ -136,9 +132,7 @@ def property_slots(
         "to": last.isoformat(),
         "visit_minutes": availability.visit_minutes,
         "auto_confirm": availability.auto_confirm,
-        "slots": [
-            slot_representation(slot, n, zone) for slot, n in zip(slots, left, strict=True)
-        ],
+        "slots": [slot_representation(slot, n, zone) for slot, n in zip(slots, left, strict=True)],
     }
 
 

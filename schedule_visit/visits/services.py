@@ -23,7 +23,7 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from rentezy_common.errors import IllegalTransition
@@ -52,6 +52,7 @@ S = VisitStatus
 # Celery tasks, by their registered names (visits/tasks.py).
 TASK_SEND_REMINDER = "visits.send_reminder"
 EXCLUSION = "visit_no_overlap"
+DEADLOCK = "40P01"  # SQLSTATE deadlock_detected
 
 
 # -- events ------------------------------------------------------------------------------
@@ -100,9 +101,12 @@ def _transition(visit: Visit, target: str, *, actor_role: str, reason: str = "")
 
 
 def _locked(visit_id) -> Visit | None:
-    return Visit.objects.select_for_update(of=("self",)).select_related("property").filter(
-        pk=visit_id
-    ).first()
+    return (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("property")
+        .filter(pk=visit_id)
+        .first()
+    )
 
 
 def _locked_visible(visit_id, actor) -> Visit:
@@ -162,7 +166,12 @@ def _release_slot(visit: Visit) -> None:
 
 
 def _write(visit: Visit, *, create: bool) -> None:
-    """Insert or update the visit's row; the exclusion constraint's refusal is a 409."""
+    """Insert or update the visit's row; the exclusion constraint's refusal is a 409.
+
+    Two requests that insert overlapping visits at the same moment each wait, while
+    checking the constraint, for the other's transaction: PostgreSQL breaks that cycle
+    by aborting one of them (`deadlock detected` in the exclusion check). That one lost
+    the race to a visit that overlaps it, exactly as a refusal would say: 409 too."""
     try:
         with transaction.atomic():
             if create:
@@ -171,6 +180,15 @@ def _write(visit: Visit, *, create: bool) -> None:
                 visit.save()
     except IntegrityError as exc:
         if EXCLUSION in str(exc):
+            raise SlotTaken() from None
+        raise
+    except OperationalError as exc:
+        cause = exc.__cause__
+        if (
+            getattr(cause, "sqlstate", None) == DEADLOCK
+            and "exclusion constraint" in str(exc)
+            and Visit._meta.db_table in str(exc)
+        ):
             raise SlotTaken() from None
         raise
 
@@ -277,11 +295,7 @@ def visit_reschedule(*, visit_id, actor, start: datetime) -> Visit:
         previous = {"previous_start": visit.start, "previous_end": visit.end}
         previous_status = visit.status
         _release_slot(visit)
-        if (
-            actor.role == "tenant"
-            and visit.status == S.CONFIRMED
-            and not availability.auto_confirm
-        ):
+        if actor.role == "tenant" and visit.status == S.CONFIRMED and not availability.auto_confirm:
             if not can_transition(visit.status, S.PENDING):  # pragma: no cover - the table
                 raise IllegalTransition()
             visit.status = S.PENDING
@@ -350,9 +364,7 @@ def availability_set(*, property_id, actor, data: dict) -> Availability:
             setattr(availability, name, data[name])
         availability.save()
         WeeklyRule.objects.filter(property=prop).delete()
-        WeeklyRule.objects.bulk_create(
-            WeeklyRule(property=prop, **rule) for rule in data["weekly"]
-        )
+        WeeklyRule.objects.bulk_create(WeeklyRule(property=prop, **rule) for rule in data["weekly"])
         DateException.objects.filter(property=prop).delete()
         DateException.objects.bulk_create(
             DateException(property=prop, **exception) for exception in data["exceptions"]

@@ -78,7 +78,10 @@ def _web(directory: str, env: dict, name: str) -> ServiceProcess:
 def platform(tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     dbs = databases(
-        "auth_service", "property_service", "booking_service", "schedule_visit",
+        "auth_service",
+        "property_service",
+        "booking_service",
+        "schedule_visit",
         suffix="contract",
     )
     gateway_port = free_port()

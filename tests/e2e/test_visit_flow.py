@@ -12,17 +12,15 @@ import uuid
 
 import httpx
 from icalendar import Calendar
+from test_booking_flow import wait_until
 
 from rentezy_common.testing import users
 from rentezy_common.testing.users import listing_payload
-from test_booking_flow import wait_until
 
 
 def ics_events(body: bytes) -> dict[str, tuple[int, str]]:
     calendar = Calendar.from_ical(body)
-    return {
-        str(e["UID"]): (int(e["SEQUENCE"]), str(e["STATUS"])) for e in calendar.walk("VEVENT")
-    }
+    return {str(e["UID"]): (int(e["SEQUENCE"]), str(e["STATUS"])) for e in calendar.walk("VEVENT")}
 
 
 def test_a_tenant_books_a_visit_and_keeps_it_in_a_calendar(api, user, platform):

@@ -77,7 +77,9 @@ class SlotQuerySerializer(serializers.Serializer):
             if value is not None and not (
                 today - timedelta(days=366) <= value <= today + timedelta(days=732)
             ):
-                raise serializers.ValidationError({name: ["Within a year before and two after today."]})
+                raise serializers.ValidationError(
+                    {name: ["Within a year before and two after today."]}
+                )
         if first and last:
             if last < first:
                 raise serializers.ValidationError({"to": ["Before `from`."]})

@@ -155,12 +155,15 @@ class VisitListView(ListAPIView):
         responses={
             201: doc.VisitSchema,
             **errors(
-                400, 404, 409, 422,
+                400,
+                404,
+                409,
+                422,
                 _400=SLOT_ERRORS,
                 _404="`property_not_found`.",
                 _409=f"{TAKEN}, `too_many_pending`.",
             ),
-        },  # fmt: skip
+        },
         examples=[doc.REQUEST_EXAMPLE],
     )
     @idempotent
@@ -172,7 +175,8 @@ class VisitListView(ListAPIView):
 
 class VisitDetailView(APIView):
     @extend_schema(
-        summary="A visit", responses={200: doc.VisitSchema, **errors(404, _404="`visit_not_found`.")}
+        summary="A visit",
+        responses={200: doc.VisitSchema, **errors(404, _404="`visit_not_found`.")},
     )
     def get(self, request, visit_id):
         visit = selectors.visit_get_visible(visit_id=visit_id, actor=request.user)
@@ -232,11 +236,14 @@ class VisitRescheduleView(APIView):
         responses={
             200: doc.VisitSchema,
             **errors(
-                400, 404, 409, 422,
+                400,
+                404,
+                409,
+                422,
                 _400=SLOT_ERRORS,
                 _409=f"{TAKEN}, `too_many_pending`, `illegal_transition`.",
             ),
-        },  # fmt: skip
+        },
     )
     @idempotent
     def post(self, request, visit_id):

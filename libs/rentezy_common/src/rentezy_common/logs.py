@@ -64,7 +64,7 @@ def reset_request_id(token: contextvars.Token) -> None:
 # for one whole path segment; wherever such a path appears in a log line (the access
 # logs of the gateway and the services, a warning, Django's error for a 500), that
 # segment is written as "[redacted]".
-SECRET = "{secret}"
+SECRET = "{secret}"  # noqa: S105 - a placeholder, not a password
 REDACTED = "[redacted]"
 DEFAULT_REDACTED_PATHS = ("/api/visits/feeds/{secret}",)
 _SEGMENT = r"[^/?#\s\"']+"
