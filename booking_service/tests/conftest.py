@@ -24,29 +24,8 @@ from rentezy_common.testing.celery import purge_queue, wait_for  # noqa: F401 - 
 from rentezy_common.testing.clients import GatewayClient
 from rentezy_common.testing.processes import ServiceProcess
 
-
-def new_user_id() -> str:
-    return str(uuid.uuid4().int % 10**9)
-
-
-@pytest.fixture
-def tenant() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="tenant")
-
-
-@pytest.fixture
-def other_tenant() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="tenant")
-
-
-@pytest.fixture
-def landlord() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="landlord")
-
-
-@pytest.fixture
-def anonymous() -> GatewayClient:
-    return GatewayClient()
+# Callers: the `tenant`, `other_tenant`, `landlord` and `anonymous` fixtures of the
+# library's pytest plugin (rentezy_common.testing.plugin).
 
 
 # -- property events -> rooms ------------------------------------------------------------

@@ -3,6 +3,8 @@
 Sets RENTEZY_ENV=test before Django settings load (test Redis databases, fast password
 hashing) and provides fixtures:
 - `gateway_client`: a client whose requests carry a valid gateway signature;
+- `tenant`, `other_tenant`, `landlord`, `anonymous`: such clients for a fresh caller of
+  that role (a service's conftest may define its own);
 - `kafka_topic`: a factory of throwaway topics on the real broker, deleted afterwards.
 """
 
@@ -18,6 +20,34 @@ os.environ.setdefault("RENTEZY_ENV", "test")
 
 @pytest.fixture
 def gateway_client():
+    from .clients import GatewayClient
+
+    return GatewayClient()
+
+
+@pytest.fixture
+def tenant():
+    from .clients import GatewayClient, new_user_id
+
+    return GatewayClient(user_id=new_user_id(), role="tenant")
+
+
+@pytest.fixture
+def other_tenant():
+    from .clients import GatewayClient, new_user_id
+
+    return GatewayClient(user_id=new_user_id(), role="tenant")
+
+
+@pytest.fixture
+def landlord():
+    from .clients import GatewayClient, new_user_id
+
+    return GatewayClient(user_id=new_user_id(), role="landlord")
+
+
+@pytest.fixture
+def anonymous():
     from .clients import GatewayClient
 
     return GatewayClient()
