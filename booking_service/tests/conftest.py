@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,11 +17,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from rentezy_common.events.envelope import EventEnvelope
 from rentezy_common.events.models import OutboxEvent
 from rentezy_common.testing import celery as testing_celery
 from rentezy_common.testing.celery import purge_queue, wait_for  # noqa: F401 - the tests' names
 from rentezy_common.testing.clients import GatewayClient
+from rentezy_common.testing.events import property_envelope
 from rentezy_common.testing.processes import ServiceProcess
 
 # Callers: the `tenant`, `other_tenant`, `landlord` and `anonymous` fixtures of the
@@ -58,20 +58,6 @@ def room_entry(total_units: int = 5, *, room_id: str | None = None, price: str =
         "deposit": deposit,
         "currency": "INR",
     }
-
-
-def property_envelope(snapshot: dict, version: int, event_type: str | None = None):
-    return EventEnvelope(
-        id=uuid.uuid4(),
-        type=event_type
-        or f"property.{'published' if snapshot['status'] == 'published' else 'updated'}",
-        source="property",
-        aggregate_type="property",
-        aggregate_id=snapshot["id"],
-        version=version,
-        occurred_at=datetime.now(UTC),
-        payload=json.loads(json.dumps(snapshot)),
-    )
 
 
 def apply(snapshot: dict, version: int, event_type: str | None = None) -> None:

@@ -5,9 +5,8 @@ overlap, and no slot holds more visitors than its capacity."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,11 +15,11 @@ from django.utils import timezone
 from visits.handlers import on_property_event
 from visits.models import Property, Visit
 
-from rentezy_common.events.envelope import EventEnvelope
 from rentezy_common.events.models import OutboxEvent
 from rentezy_common.testing import celery as testing_celery
 from rentezy_common.testing.celery import purge_queue, wait_for  # noqa: F401 - the tests' names
 from rentezy_common.testing.clients import GatewayClient, new_user_id  # noqa: F401 - tests import it here
+from rentezy_common.testing.events import property_envelope
 from rentezy_common.testing.processes import ServiceProcess
 
 # Callers: the `tenant`, `other_tenant`, `landlord` and `anonymous` fixtures of the
@@ -51,20 +50,6 @@ def property_snapshot(*, owner_id: str, status: str = "published", time_zone="As
         "monthly_price": "25000.00",
         "rooms": [],
     }
-
-
-def property_envelope(snapshot: dict, version: int, event_type: str | None = None):
-    return EventEnvelope(
-        id=uuid.uuid4(),
-        type=event_type
-        or f"property.{'published' if snapshot['status'] == 'published' else 'updated'}",
-        source="property",
-        aggregate_type="property",
-        aggregate_id=snapshot["id"],
-        version=version,
-        occurred_at=datetime.now(UTC),
-        payload=json.loads(json.dumps(snapshot)),
-    )
 
 
 def apply(snapshot: dict, version: int, event_type: str | None = None) -> None:
