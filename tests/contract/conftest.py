@@ -1,7 +1,8 @@
 """The platform for the contract suite: every service with an API as its own process
 (fresh databases), the gateway with the production routing table in front, users of
 each role and a little real data (a published property with a room type and a photo, a
-booking, a listing in a search alias of its own)."""
+booking, a listing in a search alias of its own, the property's viewing hours, a visit
+and a calendar feed)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,6 @@ GATEWAY_ENV = {
 SKELETONS = {  # upstream: directory (no API routes yet; their documents are merged too)
     "chat": "chat_service",
     "notification": "notification_service",
-    "visits": "schedule_visit",
 }
 ASGI = {"chat_service", "notification_service"}  # served by uvicorn (their Procfiles)
 
@@ -78,7 +78,12 @@ def _web(directory: str, env: dict, name: str) -> ServiceProcess:
 def platform(tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     dbs = databases(
-        "auth_service", "property_service", "booking_service", "rent_service", suffix="contract"
+        "auth_service",
+        "property_service",
+        "booking_service",
+        "rent_service",
+        "schedule_visit",
+        suffix="contract",
     )
     gateway_port = free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
@@ -98,6 +103,7 @@ def platform(tmp_path_factory):
             "PAYMENT_SIMULATOR_WEBHOOK_URL": f"{gateway_url}/api/rent/stripe/webhook/",
             "REDIS_URL": redis_url("rent", RENT_BROKER_DB),
         },
+        "visits": {**dbs["schedule_visit"], "PUBLIC_BASE_URL": gateway_url},
     }
     flush_redis(redis_url("booking", BOOKING_BROKER_DB))
     flush_redis(redis_url("rent", RENT_BROKER_DB))
@@ -110,6 +116,7 @@ def platform(tmp_path_factory):
             booking=_web("booking_service", envs["booking"], "booking"),
             search=_web("search_service", envs["search"], "search"),
             rent=_web("rent_service", envs["rent"], "rent"),
+            visits=_web("schedule_visit", envs["visits"], "visits"),
             **{name: _web(directory, {}, name) for name, directory in SKELETONS.items()},
         )
         start(
@@ -242,6 +249,37 @@ def seed(platform, api) -> Seed:
         " version=100)], alias=os.environ['SEARCH_INDEX_ALIAS'])",
         env={"SEARCH_INDEX_ALIAS": ALIAS, "SNAPSHOT": snapshot_json},
     )
+    # schedule_visit's properties consumer, done directly too; then viewing hours, a
+    # visit request and a calendar feed, through the gateway.
+    manage(
+        "schedule_visit",
+        "shell",
+        "-c",
+        "import json, os, types; from django.db import transaction; "
+        "from visits.handlers import on_property_event\n"
+        "with transaction.atomic(): on_property_event(types.SimpleNamespace("
+        "payload=json.loads(os.environ['SNAPSHOT']), type='property.published', version=100))",
+        env={**platform.envs["visits"], "SNAPSHOT": snapshot_json},
+    )
+    hours = api.put(
+        f"/api/visits/properties/{property_id}/availability/",
+        headers=landlord,
+        json={
+            "min_notice_minutes": 0,
+            "weekly": [{"weekday": d, "start": "00:00", "end": "23:30"} for d in range(1, 8)],
+        },
+    )
+    assert hours.status_code == 200, hours.text
+    slots = api.get(f"/api/visits/properties/{property_id}/slots/", headers=landlord)
+    assert slots.status_code == 200, slots.text
+    visit = api.post(
+        "/api/visits/requests/",
+        headers=tokens["tenant"],
+        json={"property_id": property_id, "start": slots.json()["slots"][-1]["start"]},
+    )
+    assert visit.status_code == 201, visit.text
+    feed = api.post("/api/visits/calendar-feed/", headers=tokens["tenant"])
+    assert feed.status_code == 200, feed.text
     room_id = snapshot["rooms"][0]["id"]
     booking = api.post(
         "/api/bookings/",
@@ -289,6 +327,9 @@ def seed(platform, api) -> Seed:
             "invoice_id": invoice_id,
             "payment_id": rent_payment.json()["id"],
             "user_id": target_user["id"],
+            "property_id": property_id,
+            "visit_id": visit.json()["id"],
+            "token": feed.json()["token"],
         },
     )
 

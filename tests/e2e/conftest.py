@@ -35,7 +35,16 @@ AVAILABILITY_GROUP = f"e2e-search-availability-{RUN}"
 INVENTORY_GROUP = f"e2e-booking-inventory-{RUN}"
 RENT_BOOKINGS_GROUP = f"e2e-rent-bookings-{RUN}"
 RENT_PROPERTIES_GROUP = f"e2e-rent-properties-{RUN}"
-GROUPS = (GROUP, AVAILABILITY_GROUP, INVENTORY_GROUP, RENT_BOOKINGS_GROUP, RENT_PROPERTIES_GROUP)
+VISIT_TOPIC = f"e2e-visit-events-{RUN}"
+VISITS_GROUP = f"e2e-visits-properties-{RUN}"
+GROUPS = (
+    GROUP,
+    AVAILABILITY_GROUP,
+    INVENTORY_GROUP,
+    RENT_BOOKINGS_GROUP,
+    RENT_PROPERTIES_GROUP,
+    VISITS_GROUP,
+)
 PASSWORD = "e2e-Password-long-1"
 
 
@@ -62,7 +71,8 @@ def databases(*directories: str) -> dict[str, dict[str, str]]:
 def platform(tmp_path_factory):
     """Start auth, property (+ outbox relay), booking (+ outbox relay, inventory
     consumer, Celery worker), search_consumer (+ property and availability consumers),
-    search_service and the gateway. Yields {name: ServiceProcess}."""
+    search_service, schedule_visit (+ outbox relay, properties consumer) and the gateway.
+    Yields {name: ServiceProcess}."""
     media = tmp_path_factory.mktemp("media")
     admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"})
     ensure_topics(
@@ -71,10 +81,16 @@ def platform(tmp_path_factory):
             TopicSpec(TOPIC, 3, dict(TOPICS["property-events"].config)),
             TopicSpec(BOOKING_TOPIC, 3, dict(TOPICS["booking-events"].config)),
             TopicSpec(RENT_TOPIC, 3, dict(TOPICS["rent-events"].config)),
+            TopicSpec(VISIT_TOPIC, 3, dict(TOPICS["visit-events"].config)),
         ],
     )
     dbs = databases(
-        "auth_service", "property_service", "booking_service", "search_consumer", "rent_service"
+        "auth_service",
+        "property_service",
+        "booking_service",
+        "search_consumer",
+        "rent_service",
+        "schedule_visit",
     )
     search_env = {"SEARCH_INDEX_ALIAS": ALIAS, "SEARCH_CONSUMER_GROUP": GROUP}
     auth_env = dbs["auth_service"]
@@ -116,6 +132,13 @@ def platform(tmp_path_factory):
         "PUBLIC_BASE_URL": gateway_url,
         "PAYMENT_SIMULATOR_WEBHOOK_URL": f"{gateway_url}/api/rent/stripe/webhook/",
         "REDIS_URL": redis_url("rent", RENT_BROKER_DB),
+    }
+    visits_env = {
+        **dbs["schedule_visit"],
+        "PROPERTY_EVENTS_TOPIC": TOPIC,
+        "VISIT_EVENTS_TOPIC": VISIT_TOPIC,
+        "VISITS_PROPERTY_CONSUMER_GROUP": VISITS_GROUP,
+        "PUBLIC_BASE_URL": gateway_url,
     }
     flush_booking_broker()
     processes: dict[str, ServiceProcess] = {}
@@ -174,13 +197,22 @@ def platform(tmp_path_factory):
                 "--without-heartbeat", "--without-mingle", "--without-gossip",
                 env=rent_env, name="e2e-rent-worker",
             ),
+            visits=ServiceProcess.gunicorn("schedule_visit", env=visits_env, name="e2e-visits"),
+            visits_relay=background(
+                "schedule_visit", "manage.py", "outbox_relay",
+                env=visits_env, name="e2e-visits-relay",
+            ),
+            visits_properties=background(
+                "schedule_visit", "manage.py", "run_consumer", "properties",
+                env=visits_env, name="e2e-visits-properties",
+            ),
         )  # fmt: skip
         start(
             processes,
             gateway=gateway_process(
                 {
                     name: processes[name]
-                    for name in ("auth", "property", "search", "booking", "rent")
+                    for name in ("auth", "property", "search", "booking", "rent", "visits")
                 },
                 port=gateway_port,
                 name="e2e-gateway",
@@ -193,7 +225,13 @@ def platform(tmp_path_factory):
         _drop_alias_indices()
         # the topics, and the dead-letter topics the consumer groups created for themselves
         existing = set(admin.list_topics(timeout=10).topics)
-        ours = (TOPIC, BOOKING_TOPIC, RENT_TOPIC, *(f"{group}.dlq" for group in GROUPS))
+        ours = (
+            TOPIC,
+            BOOKING_TOPIC,
+            RENT_TOPIC,
+            VISIT_TOPIC,
+            *(f"{group}.dlq" for group in GROUPS),
+        )
         leftovers = [t for t in ours if t in existing]
         if leftovers:
             for future in admin.delete_topics(leftovers, operation_timeout=30).values():

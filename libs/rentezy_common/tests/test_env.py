@@ -148,7 +148,9 @@ def test_admin_adds_its_apps_middleware_and_settings(monkeypatch, tmp_path):
     )  # fmt: skip
     # The admin's apps come after the service's own (whose commands and templates win),
     # its middleware after the platform's.
-    assert built["INSTALLED_APPS"] == [*plain["INSTALLED_APPS"], *ADMIN_APPS]
+    # drf_spectacular (openapi=True, the default) stays last.
+    own = [app for app in plain["INSTALLED_APPS"] if app != "drf_spectacular"]
+    assert built["INSTALLED_APPS"] == [*own, *ADMIN_APPS, "drf_spectacular"]
     assert built["MIDDLEWARE"] == [*plain["MIDDLEWARE"], *ADMIN_MIDDLEWARE, "own"]
     assert plain["GATEWAY_EXEMPT_PREFIXES"] == ()
     assert built["GATEWAY_EXEMPT_PREFIXES"] == ("/admin/",)

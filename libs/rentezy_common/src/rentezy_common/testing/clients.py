@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from rest_framework.test import APIClient
 
@@ -41,8 +43,6 @@ class GatewayClient(APIClient):
 
 def new_user_id() -> str:
     """A fresh user id, as auth_service's are (digits, as a string)."""
-    import uuid
-
     return str(uuid.uuid4().int % 10**9)
 
 
