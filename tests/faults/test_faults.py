@@ -62,6 +62,7 @@ def test_a_killed_web_master_comes_back_while_the_rest_answers(platform, api, us
     property_id, room_id = publish(landlord, word)
     wait_until(lambda: availability(api, room_id) == 2, BOUND, "room known to booking")
     booking = hold(api, tenant, room_id)
+    held_at = time.monotonic()
 
     old = platform.kill("booking-web")
     # Until the service is back under a new pid, every answer for it is either a success
@@ -94,8 +95,12 @@ def test_a_killed_web_master_comes_back_while_the_rest_answers(platform, api, us
     )
     assert max(refusals, default=0) < 2.0  # refused fast, not hanging
     assert set(others) == {200}  # the other services were not affected
-    # nothing written before the kill is lost
-    assert response.json()["id"] == booking["id"] and response.json()["status"] == "PENDING"
+    # nothing written before the kill is lost: the hold is there, still pending unless its
+    # HOLD_SECONDS ran out meanwhile (a slow restart on a loaded machine), then expired
+    # by the worker as it should be
+    assert response.json()["id"] == booking["id"]
+    settled = ("PENDING",) if time.monotonic() - held_at < HOLD_SECONDS else ("PENDING", "EXPIRED")
+    assert response.json()["status"] in settled, response.json()
 
 
 def test_a_killed_celery_worker_comes_back_and_the_hold_still_expires(platform, api, user, publish):
