@@ -1,5 +1,6 @@
 """Attachments, checked by their bytes (never by the client's name or content type) and
-stored privately under CHAT_MEDIA_ROOT: `<conversation id>/<attachment id>.<ext>`.
+stored privately through Django's storage API (config/settings/media.py: a directory or
+an S3 bucket) as `<conversation id>/<attachment id>.<ext>`.
 
 Images are decoded whole by Pillow (a truncated or corrupt file, or a decompression
 bomb, is refused); a PDF must start with the `%PDF-` header and end with the `%%EOF`
@@ -11,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
 from .choices import AttachmentKind
@@ -101,20 +102,21 @@ def storage_name(conversation_id, attachment_id: uuid.UUID, content_type: str) -
     return f"{conversation_id}/{attachment_id}.{EXTENSIONS[content_type]}"
 
 
-def path_of(name: str) -> Path:
-    return Path(settings.CHAT_MEDIA_ROOT) / name
-
-
 def store(fileobj: IO[bytes], name: str) -> None:
-    path = path_of(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".part")
     fileobj.seek(0)
-    with open(temporary, "wb") as out:
-        for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
-            out.write(chunk)
-    temporary.replace(path)
+    saved = default_storage.save(name, fileobj)
+    if saved != name:  # never: names are fresh UUIDs
+        default_storage.delete(saved)
+        raise RuntimeError(f"attachment name taken: {name}")
+
+
+def open_stored(name: str) -> IO[bytes]:
+    return default_storage.open(name, "rb")
+
+
+def exists(name: str) -> bool:
+    return default_storage.exists(name)
 
 
 def remove(name: str) -> None:
-    path_of(name).unlink(missing_ok=True)
+    default_storage.delete(name)

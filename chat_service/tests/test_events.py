@@ -105,6 +105,12 @@ def png_bytes(size=(8, 8)) -> bytes:
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def media_in(path, settings) -> dict:
+    """The storages setting with attachments in `path` (a test's own directory)."""
+    default = {**settings.STORAGES["default"], "OPTIONS": {"location": str(path)}}
+    return {**settings.STORAGES, "default": default}
+
+
 def upload(client, conversation_id, data: bytes, name: str):
     return client.post(
         "/api/chat/attachments/",
@@ -116,7 +122,7 @@ def upload(client, conversation_id, data: bytes, name: str):
 def test_images_and_pdfs_are_sent_and_served_to_participants_only(
     tenant, landlord, other_tenant, conversation, settings, tmp_path
 ):
-    settings.CHAT_MEDIA_ROOT = str(tmp_path)
+    settings.STORAGES = media_in(tmp_path, settings)
     image = upload(tenant, conversation, png_bytes(), "../../etc/photo.png")
     assert image.status_code == 201, image.content
     body = image.json()
@@ -134,8 +140,7 @@ def test_images_and_pdfs_are_sent_and_served_to_participants_only(
     pdf = upload(landlord, conversation, PDF, "lease.pdf")
     assert pdf.status_code == 201 and pdf.json()["kind"] == "pdf"
     # deleting the message deletes its file
-    path = attachments.path_of(Attachment.objects.get(pk=body["id"]).storage_name)
-    assert path.exists()
+    assert attachments.exists(Attachment.objects.get(pk=body["id"]).storage_name)
     tenant.delete(f"/api/chat/messages/{sent.json()['id']}/")
     assert not Attachment.objects.filter(pk=body["id"]).exists()
 
@@ -150,12 +155,12 @@ def test_images_and_pdfs_are_sent_and_served_to_participants_only(
     ],
 )
 def test_anything_else_is_refused(tenant, conversation, settings, tmp_path, data, status):
-    settings.CHAT_MEDIA_ROOT = str(tmp_path)
+    settings.STORAGES = media_in(tmp_path, settings)
     assert upload(tenant, conversation, data, "x.png").status_code == status
 
 
 def test_too_large_is_413(tenant, conversation, settings, tmp_path):
-    settings.CHAT_MEDIA_ROOT = str(tmp_path)
+    settings.STORAGES = media_in(tmp_path, settings)
     settings.CHAT_ATTACHMENT_MAX_BYTES = 1000
     refused = upload(tenant, conversation, png_bytes((200, 200)) + b"\0" * 2000, "big.png")
     assert refused.status_code == 413

@@ -231,7 +231,7 @@ class AttachmentDetailView(APIView):
             attachment_id=attachment_id, actor=request.user
         )
         response = FileResponse(
-            open(attachments.path_of(attachment.storage_name), "rb"),  # noqa: SIM115 - closed by Django
+            attachments.open_stored(attachment.storage_name),
             content_type=attachment.content_type,
             as_attachment=attachment.kind == "pdf",
             filename=attachment.name,

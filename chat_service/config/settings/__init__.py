@@ -20,9 +20,11 @@ _platform = platform_settings(
     admin=True,
 )
 globals().update(_platform)
-globals().update(media_settings(repo=BASE_DIR.parent))
+_media = media_settings(repo=BASE_DIR.parent)
+globals().update(_media)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media["CHAT_MEDIA_DEFAULT_STORAGE"],  # attachments (chat/attachments.py)
+    # The admin's CSS/JS (WhiteNoise serves them from the installed apps).
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ASGI_APPLICATION = "config.asgi.application"
