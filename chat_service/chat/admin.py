@@ -3,8 +3,8 @@
 
 Read-only like every service's admin: reports are the queue moderators work from (open
 first), with actions calling `chat.services.report_close`; a reported conversation's
-messages are shown read-only beside it. Dead letters of the `directory` and `sessions`
-consumers are replayed from /admin/dead-letters/ (rentezy_common.operators).
+messages are shown read-only beside it. Dead letters of the `properties`, `bookings`, `visits`
+and `sessions` consumers are replayed from /admin/dead-letters/ (rentezy_common.operators).
 """
 
 from __future__ import annotations

@@ -97,13 +97,3 @@ def on_user_event(envelope) -> None:
             is_active=envelope.type == "user.activated",
             version=envelope.version,
         )
-
-
-def on_directory_event(envelope) -> None:
-    """The `directory` consumer's three topics, told apart by the aggregate."""
-    if envelope.aggregate_type == "property":
-        on_property_event(envelope)
-    elif envelope.aggregate_type == "booking":
-        on_booking_event(envelope)
-    else:
-        on_visit_event(envelope)

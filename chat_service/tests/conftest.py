@@ -63,7 +63,7 @@ def publish_property(owner_id: str, *, status: str = "published", version: int =
         "rooms": [],
     }
     with transaction.atomic():
-        handlers.on_directory_event(
+        handlers.on_property_event(
             envelope(f"property.{'published' if status == 'published' else 'updated'}",
                      "property", snapshot, version=version)
         )  # fmt: skip
@@ -80,7 +80,7 @@ def book(tenant_id: str, landlord_id: str, property_id: str, *, status: str = "C
         "status": status,
     }
     with transaction.atomic():
-        handlers.on_directory_event(envelope("booking.confirmed", "booking", booking))
+        handlers.on_booking_event(envelope("booking.confirmed", "booking", booking))
     return booking["id"]
 
 

@@ -40,19 +40,19 @@ def test_bookings_and_visits_become_relations(tenant, landlord):
     listing = publish_property(landlord.user_id)
     booking = {"id": str(uuid.uuid4()), "tenant_id": tenant.user_id, "owner_id": landlord.user_id,
                "property_id": listing, "status": "PENDING"}  # fmt: skip
-    apply(handlers.on_directory_event, "booking.held", "booking", booking, version=1)
-    apply(handlers.on_directory_event, "booking.confirmed", "booking",
+    apply(handlers.on_booking_event, "booking.held", "booking", booking, version=1)
+    apply(handlers.on_booking_event, "booking.confirmed", "booking",
           {**booking, "status": "CONFIRMED"}, version=2)  # fmt: skip
-    apply(handlers.on_directory_event, "booking.held", "booking", booking, version=1)  # replayed
+    apply(handlers.on_booking_event, "booking.held", "booking", booking, version=1)  # replayed
     assert Relation.objects.get(ref_id=booking["id"]).status == "CONFIRMED"
     visit = {"id": str(uuid.uuid4()), "tenant_id": tenant.user_id, "landlord_id": landlord.user_id,
              "property_id": listing, "status": "requested"}  # fmt: skip
-    apply(handlers.on_directory_event, "visit.requested", "visit", visit)
+    apply(handlers.on_visit_event, "visit.requested", "visit", visit)
     assert Relation.objects.get(ref_id=visit["id"]).kind == "visit"
     # room availability on booking-events is not chat's business
-    apply(handlers.on_directory_event, "inventory.changed", "room", {"id": str(uuid.uuid4())})
+    apply(handlers.on_booking_event, "inventory.changed", "room", {"id": str(uuid.uuid4())})
     with pytest.raises(RejectedEvent):
-        apply(handlers.on_directory_event, "booking.held", "booking", {"id": "x"})
+        apply(handlers.on_booking_event, "booking.held", "booking", {"id": "x"})
 
 
 def test_ended_sessions_and_deactivated_users_are_refused_sockets():
@@ -74,9 +74,9 @@ def test_ended_sessions_and_deactivated_users_are_refused_sockets():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_directory_consumer_reads_real_kafka(kafka_topic, landlord):
+def test_the_properties_consumer_reads_real_kafka(kafka_topic, landlord):
     topic = kafka_topic("property-events-chat-test", partitions=3)
-    spec = replace(get_consumer("directory"), name=f"test-{uuid.uuid4().hex[:8]}", topics=[topic])
+    spec = replace(get_consumer("properties"), name=f"test-{uuid.uuid4().hex[:8]}", topics=[topic])
     property_id = str(uuid.uuid4())
     snapshot = {
         "id": property_id,

@@ -57,7 +57,9 @@ PROPERTY_EVENTS_TOPIC = env_str("PROPERTY_EVENTS_TOPIC", "property-events")
 BOOKING_EVENTS_TOPIC = env_str("BOOKING_EVENTS_TOPIC", "booking-events")
 VISIT_EVENTS_TOPIC = env_str("VISIT_EVENTS_TOPIC", "visit-events")
 USER_EVENTS_TOPIC = env_str("USER_EVENTS_TOPIC", "user-events")
-CHAT_DIRECTORY_CONSUMER_GROUP = env_str("CHAT_DIRECTORY_CONSUMER_GROUP", "") or None
+CHAT_PROPERTIES_CONSUMER_GROUP = env_str("CHAT_PROPERTIES_CONSUMER_GROUP", "") or None
+CHAT_BOOKINGS_CONSUMER_GROUP = env_str("CHAT_BOOKINGS_CONSUMER_GROUP", "") or None
+CHAT_VISITS_CONSUMER_GROUP = env_str("CHAT_VISITS_CONSUMER_GROUP", "") or None
 CHAT_SESSIONS_CONSUMER_GROUP = env_str("CHAT_SESSIONS_CONSUMER_GROUP", "") or None
 
 # Messages: characters of text, and the author's window to edit or delete (seconds).
