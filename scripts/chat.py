@@ -119,7 +119,7 @@ def main() -> int:
             while True:
                 frame = json.loads(ws.recv(timeout=getattr(args, "seconds", None)))
                 out(frame)
-                if frame.get("type") == "message.new" and args.command in ("listen", "talk"):
+                if frame.get("type") == "message.new" and frame["message"]["sender_id"] != me:
                     # Seen: the other side gets a read receipt.
                     ws.send(json.dumps({"type": "read", "conversation_id": frame["conversation_id"],
                                         "seq": frame["message"]["seq"]}))  # fmt: skip

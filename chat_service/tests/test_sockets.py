@@ -4,6 +4,7 @@ channel layer, and auth's `session.revoked` reaching the sockets through Kafka."
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -327,6 +328,52 @@ def test_bad_frames_are_answered_and_harm_nobody(platform, api, pair):
         client_id = bad.send_message(conversation, "still here")
         assert bad.expect("ack", client_id=client_id, timeout=15)["seq"] == 1
         assert other.expect("message.new")["message"]["body"] == "still here"
+    finally:
+        bad.close()
+        other.close()
+
+
+def test_unknown_targets_and_oversized_frames_harm_nobody(platform, api, pair):
+    """Unknown conversations and messages are errors like foreign ones (nobody learns
+    what exists); a resume naming them lists them as unknown; a frame over the 64 KiB
+    limit ends only the socket that sent it."""
+    tenant, landlord, conversation = pair
+    stranger, _ = login(api, "landlord")
+    bad = Tab(platform["gateway_a"], token(stranger), name="bad")
+    other = Tab(platform["gateway_b"], token(landlord), name="other")
+    try:
+        nowhere = str(uuid.uuid4())
+        client_id = bad.send_message(nowhere, "hello?")
+        assert bad.expect("error", client_id=client_id)["code"] == "conversation_not_found"
+        assert api.get(f"/api/chat/conversations/{nowhere}/", headers=stranger).status_code == 404
+        sent = api.post(f"/api/chat/conversations/{conversation}/messages/",
+                        json={"client_id": "x", "body": "hi"}, headers=stranger)  # fmt: skip
+        assert sent.status_code == 404 and sent.json()["error"]["code"] == "conversation_not_found"
+        bad.send(type="read", conversation_id=conversation, seq=1)
+        assert bad.expect("error")["code"] == "conversation_not_found"
+        for kind in ("edit", "delete"):
+            bad.send(type=kind, message_id=987654321, body="x")
+            assert bad.expect("error")["code"] == "message_not_found", kind
+            bad.send(type=kind, message_id="-1", body="x")
+            assert bad.expect("error")["code"] == "invalid_frame", kind
+        bad.send(type="resume", conversations={nowhere: 0, conversation: 0})
+        resumed = bad.expect("resumed")
+        assert sorted(resumed["unknown"]) == sorted([nowhere, conversation])
+        assert resumed["conversations"] == {}
+        assert not [f for f in bad.seen if f["type"].startswith("message.")]
+        bad.send(type="resume", conversations={conversation: -5})
+        assert bad.expect("error")["code"] == "invalid_frame"
+
+        bad.ws.send(json.dumps({"type": "send", "conversation_id": conversation,
+                                "client_id": "big", "body": "x" * 70_000}))  # fmt: skip
+        assert bad.wait_closed() is not None  # the frame is over the limit: closed
+        # the other user's socket never noticed
+        tenant_tab = Tab(platform["gateway_a"], token(tenant), name="tenant")
+        client_id = tenant_tab.send_message(conversation, "still fine")
+        assert tenant_tab.expect("ack", client_id=client_id)["seq"] == 1
+        assert other.expect("message.new")["message"]["body"] == "still fine"
+        assert Message.objects.filter(client_id="big").count() == 0
+        tenant_tab.close()
     finally:
         bad.close()
         other.close()
