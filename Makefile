@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup up down status logs test lint format bench infra-status demo web-dev
+.PHONY: help setup up down status logs test lint format bench infra-status demo web-dev openapi
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,9 +39,12 @@ format: ## apply ruff's fixes and formatting
 demo: ## fill the running platform with demo listings, landlords, tenants and bookings (idempotent)
 	@RENTEZY_ENV=$${RENTEZY_ENV:-dev} $(PY) scripts/demo.py
 
+openapi: setup ## regenerate the web app's API types from the services' code (frontend/src/api/openapi.json, schema.d.ts), offline
+	@$(PY) scripts/openapi.py
+
 web-dev: ## the web app's Vite dev server with hot reload (http://127.0.0.1:5173), API via the gateway
 	@RENTEZY_ENV=$${RENTEZY_ENV:-dev} scripts/frontend.sh dev
 
-bench: setup ## benchmarks under bench/ with their reports (B="events gateway search booking chat" to pick)
+bench: setup ## benchmarks under bench/ with their reports (B="events gateway search booking rent visits chat" to pick)
 	@scripts/infra.sh start
-	@rc=0; for b in $${B:-events gateway search booking chat}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || rc=1; done; exit $$rc
+	@rc=0; for b in $${B:-events gateway search booking rent visits chat}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || rc=1; done; exit $$rc

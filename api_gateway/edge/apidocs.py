@@ -14,7 +14,12 @@ than GATEWAY_OPENAPI_CACHE_SECONDS (60; 5 while a service did not answer), one f
 a time. `merge()` is pure: it keeps only the paths the routing table sends to the
 service that documents them (never `/internal/`, `/admin/`, health or metrics), marks
 each operation's security by its route's access mode, and renames components that
-clash between services.
+clash between services. The gateway's own session endpoints (edge/session.py), which no
+service documents, are described here (`SESSION_PATHS`) and merged as part of the
+document of the upstream their route names (auth), whose `User` they answer with.
+
+`python -m edge.apidocs NAME=FILE ... > merged.json` (cwd api_gateway) merges documents
+read from files the same way, offline: scripts/openapi.py (`make openapi`).
 """
 
 from __future__ import annotations
@@ -23,8 +28,11 @@ import asyncio
 import copy
 import json
 import logging
+import os
+import sys
 import time
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -32,8 +40,8 @@ import aiohttp
 from rentezy_common.gateway import sign_request
 from rentezy_common.logs import clean_request_id
 
-from . import refusal
-from .config import SAFE_METHODS, GatewayConfig
+from . import refusal, session
+from .config import SAFE_METHODS, GatewayConfig, load
 from .refusal import Refusal
 
 logger = logging.getLogger("rentezy.gateway.apidocs")
@@ -89,6 +97,175 @@ def _asset(name: str) -> bytes:
     return (files / "swagger-ui-dist" / name).read_bytes()
 
 
+# --- the gateway's own session endpoints (edge/session.py) ---------------------------------
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+_SESSION_ERRORS = {
+    "400": _error(
+        "The request is malformed or invalid (`parse_error`: the body is not a JSON object; "
+        "auth_service's `invalid` with per-field details)."
+    ),
+    "401": _error(
+        "No valid session or caller (`no_session`, `invalid_token`, "
+        "`authentication_required`, auth_service's `invalid_credentials`, ...)."
+    ),
+    "403": _error(
+        "Not from the web app's own pages (`csrf_failed`: no `X-CSRF: 1`, or a cross-site request)."
+    ),
+    "413": _error("The request body is too large (`payload_too_large`)."),
+    "429": _error("Too many requests (`rate_limited`, `too_many_attempts`); see `Retry-After`."),
+    "503": _error("auth_service is unavailable (`upstream_unavailable`); see `Retry-After`."),
+}
+_SET_COOKIE = {
+    "Set-Cookie": {
+        "description": "The session cookie (httpOnly, SameSite=Strict, Path=/api/session/; "
+        "Secure outside dev): set to the new refresh token, or cleared.",
+        "schema": {"type": "string"},
+    }
+}
+_CSRF = {
+    "name": "X-CSRF",
+    "in": "header",
+    "required": True,
+    "description": "Must be `1`: a custom header a cross-site form cannot send. The request "
+    "must also come from the gateway's own origin (`Sec-Fetch-Site: same-origin`, or an "
+    "`Origin` naming the request's host).",
+    "schema": {"type": "string", "enum": ["1"]},
+}
+
+
+def _session_cookie() -> dict:
+    from django.conf import settings
+
+    return {
+        "name": settings.GATEWAY_SESSION_COOKIE_NAME,
+        "in": "cookie",
+        "required": False,
+        "description": "The refresh token, set by the gateway (httpOnly: pages never see it).",
+        "schema": {"type": "string"},
+    }
+
+
+def _session_operation(
+    name: str,
+    summary: str,
+    *,
+    body: str | None,
+    ok: dict,
+    errors=(),
+    cookie: bool,
+    caller: bool = False,
+) -> dict:
+    operation: dict[str, Any] = {
+        "operationId": f"session_{name}",
+        "summary": summary,
+        "tags": ["session"],
+        "parameters": [_CSRF, *([_session_cookie()] if cookie else [])],
+        # the bearer token: required where the gateway needs a caller, else used if sent
+        "security": [{SECURITY_SCHEME: []}] if caller else [{}, {SECURITY_SCHEME: []}],
+    }
+    if body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+        }
+    operation["responses"] = {
+        **ok,
+        **_SESSION_ERRORS,
+        **{status: _error(text) for status, text in errors},
+    }
+    return {"post": operation}
+
+
+def _signed_in(description: str) -> dict:
+    return {
+        "200": {
+            "description": description,
+            "headers": _SET_COOKIE,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}},
+        }
+    }
+
+
+SESSION_SCHEMAS = {
+    "Session": {
+        "type": "object",
+        "description": "A web app session's access token (the refresh token is in the "
+        "cookie only) and its user (null if it could not be read just then).",
+        "properties": {
+            "access": {"type": "string", "description": "JWT access token, kept in memory."},
+            "token_type": {"type": "string", "enum": ["Bearer"]},
+            "access_expires_in": {"type": "integer", "description": "Seconds."},
+            "user": {"oneOf": [{"$ref": "#/components/schemas/User"}, {"type": "null"}]},
+        },
+        "required": ["access", "token_type", "access_expires_in", "user"],
+    }
+}
+
+
+def session_paths() -> dict[str, dict]:
+    """The web app's cookie sessions (edge/session.py), in OpenAPI: answered by the
+    gateway, with auth_service's request bodies, `User` and errors passed through."""
+    return {
+        session.PREFIX + "login": _session_operation(
+            "login",
+            "Sign in: an access token, and the refresh token in a cookie",
+            body="LoginRequest",
+            ok=_signed_in("Signed in; the cookie holds the refresh token."),
+            cookie=False,
+        ),
+        session.PREFIX + "refresh": _session_operation(
+            "refresh",
+            "A new access token from the session cookie (rotated)",
+            body=None,
+            ok=_signed_in("A fresh access token; the cookie holds the new refresh token."),
+            cookie=True,
+        ),
+        session.PREFIX + "logout": _session_operation(
+            "logout",
+            "Sign out: end the session (by the bearer token, else the cookie) and clear the cookie",
+            body=None,
+            ok={
+                "204": {
+                    "description": "Signed out (also when there was nothing to end).",
+                    "headers": _SET_COOKIE,
+                }
+            },
+            cookie=True,
+        ),
+        session.PREFIX + "password": _session_operation(
+            "password",
+            "Change the password: every other session ends, this one goes on with a new cookie",
+            body="PasswordChangeRequest",
+            ok=_signed_in("Changed; a new access token, and a new refresh token in the cookie."),
+            errors=[("404", "auth_service's `not_found` (it documents one for this call).")],
+            cookie=False,
+            caller=True,
+        ),
+    }
+
+
+def with_session_endpoints(config: GatewayConfig, documents: dict[str, dict]) -> dict[str, dict]:
+    """`documents` with the session endpoints added to the document of the upstream their
+    route names (when it answered: they use its `User` and request bodies)."""
+    route = config.match(session.PREFIX + "login")
+    upstream = route.upstream.name if route is not None else None
+    if upstream not in documents:
+        return documents
+    document = copy.deepcopy(documents[upstream])
+    document.setdefault("paths", {}).update(session_paths())
+    components = document.setdefault("components", {})
+    components["schemas"] = {**(components.get("schemas") or {}), **SESSION_SCHEMAS}
+    return {**documents, upstream: document}
+
+
 # --- merging -------------------------------------------------------------------------------
 
 
@@ -121,7 +298,9 @@ def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
 
 
 def merge(config: GatewayConfig, documents: dict[str, dict]) -> dict:
-    """One public document from the services' own ({upstream name: document})."""
+    """One public document from the services' own ({upstream name: document}), with the
+    gateway's own session endpoints."""
+    documents = with_session_endpoints(config, documents)
     # Component names used by more than one service with different content.
     seen: dict[str, dict[str, Any]] = {}
     for upstream, document in documents.items():
@@ -198,6 +377,11 @@ def merge(config: GatewayConfig, documents: dict[str, dict]) -> dict:
     }
 
 
+def upstream_names(config: GatewayConfig) -> list[str]:
+    """The upstreams whose documents are merged: those of the HTTP routes."""
+    return sorted({r.upstream.name for r in config.routes if not r.websocket and not r.handler})
+
+
 # --- serving -------------------------------------------------------------------------------
 
 
@@ -255,9 +439,7 @@ class ApiDocs:
         return self._document
 
     def _upstreams(self):
-        return sorted(
-            {r.upstream.name for r in self.config.routes if not r.websocket and not r.handler}
-        )
+        return upstream_names(self.config)
 
     async def _fetch_all(self, request_id: str) -> dict[str, dict]:
         names = self._upstreams()
@@ -293,3 +475,31 @@ class ApiDocs:
             logger.warning("the OpenAPI document of %s is not JSON", name)
             return None
         return document if isinstance(document, dict) else None
+
+
+# --- offline -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m edge.apidocs NAME=FILE ...` (cwd api_gateway): the merged document of
+    those upstreams' documents on stdout, exactly as `GET /api/openapi.json` would serve
+    it with this routing table (scripts/openapi.py). Every upstream must be given."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    documents = {}
+    for arg in sys.argv[1:] if argv is None else argv:
+        name, _, path = arg.partition("=")
+        documents[name] = json.loads(Path(path).read_text())
+    config = load()
+    missing = sorted(set(upstream_names(config)) - set(documents))
+    if missing:
+        print(f"no document for the upstream(s) {', '.join(missing)}", file=sys.stderr)
+        return 2
+    json.dump(merge(config, documents), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

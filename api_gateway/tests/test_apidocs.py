@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from edge import config
-from edge.apidocs import route_security
+from edge.apidocs import merge, route_security
+
+from tests.conftest import PASSWORD
 
 REQUIRED = [{"bearerAuth": []}]
 OPTIONAL = [{}, {"bearerAuth": []}]
@@ -59,6 +61,75 @@ def test_clashing_components_are_renamed_per_service(document):
     assert me["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/AuthUser"
     # the platform's error shape is one component
     assert "Error" in schemas and "AuthError" not in schemas
+
+
+def refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from refs(item)
+
+
+def test_the_gateways_own_session_endpoints_are_documented(document, gateway, client, register):
+    """/api/session/* (edge/session.py) are no service's: the gateway adds them to the
+    document of the upstream their route names, with the CSRF header, the cookie and the
+    platform's error shape; their `User` follows auth's (renamed here: echo clashes)."""
+    paths, schemas = document["paths"], document["components"]["schemas"]
+    error = {"$ref": "#/components/schemas/Error"}
+    for action in ("login", "refresh", "logout", "password"):
+        item = paths[f"/api/session/{action}"]
+        assert set(item) == {"post"}, action
+        operation = item["post"]
+        assert operation["x-rentezy-upstream"] == "auth"
+        assert operation["x-rentezy-access"] == "public"
+        header = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        assert header["X-CSRF"]["required"] and header["X-CSRF"]["schema"]["enum"] == ["1"]
+        cookies = [p["name"] for p in operation["parameters"] if p["in"] == "cookie"]
+        assert cookies == (["rentezy_refresh"] if action in ("refresh", "logout") else [])
+        for status in ("400", "401", "403", "429", "503"):
+            assert operation["responses"][status]["content"]["application/json"]["schema"] == (
+                error
+            ), (action, status)
+        ok = operation["responses"]["204" if action == "logout" else "200"]
+        assert "Set-Cookie" in ok["headers"]
+    body = paths["/api/session/login"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["$ref"] == "#/components/schemas/LoginRequest"
+    assert paths["/api/session/login"]["post"]["security"] == OPTIONAL
+    assert paths["/api/session/password"]["post"]["security"] == REQUIRED
+    session = schemas["Session"]
+    assert session["properties"]["user"]["oneOf"] == [
+        {"$ref": "#/components/schemas/AuthUser"},
+        {"type": "null"},
+    ]
+    # every reference of the merged document resolves
+    prefix = "#/components/schemas/"
+    assert {r for r in refs(document) if r.removeprefix(prefix) not in schemas} == set()
+
+    # ... and says what the gateway answers
+    email = register()
+    answer = client.post(
+        "/api/session/login",
+        json={"email": email, "password": PASSWORD},
+        headers={"Origin": gateway.url, "X-CSRF": "1"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert set(answer.json()) == set(session["properties"]) == set(session["required"])
+    refused = client.post("/api/session/refresh", headers={"X-CSRF": "0"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf_failed"
+
+
+def test_session_endpoints_need_the_upstream_that_answers_them():
+    """Offline, as scripts/openapi.py merges: without auth's document there is no `User`
+    to answer with, so no session endpoints either."""
+    table = config.load()
+    auth = {"openapi": "3.1.0", "paths": {}, "components": {"schemas": {"User": {}}}}
+    assert "/api/session/login" in merge(table, {"auth": auth})["paths"]
+    assert "/api/session/login" not in merge(table, {"property": auth})["paths"]
 
 
 def test_docs_page_is_self_contained(client):

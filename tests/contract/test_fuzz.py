@@ -10,14 +10,19 @@ no example database), and a time budget (CONTRACT_FUZZ_SECONDS) across all roles
 which the remaining operations are reported as not fuzzed, not failed.
 
 Left out of the fuzzing volume, kept in the document:
-- the Stripe webhook: it needs Stripe's signature on the raw body, so every generated
-  request is a 400 `invalid_signature` before any code worth fuzzing runs
-  (booking_service's tests/test_webhooks.py drive it with signed events).
+- the Stripe webhooks (booking's, rent's): they need Stripe's signature on the raw body,
+  so every generated request is a 400 `invalid_signature` before any code worth fuzzing
+  runs (the services' own tests drive them with signed events).
 
 Path parameters of valid cases name real resources (a published property, its room type
 and photo, a booking, a user), except for DELETE, so fuzzing reaches the services'
 logic rather than their 404s. Logout and password changes use throwaway sessions, so the
 roles' tokens stay valid.
+
+The gateway's own session endpoints (`/api/session/*`, documented by the gateway) are
+sent as the web app's pages send them, from the gateway's origin (`Sec-Fetch-Site:
+same-origin`), so cases pass the same-origin check and reach the endpoints; the
+`X-CSRF` header is a documented parameter (absent or wrong in invalid cases: 403).
 """
 
 from __future__ import annotations
@@ -40,8 +45,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 ROLES = ("anonymous", "tenant", "landlord", "admin")
-EXCLUDED = {"POST /api/bookings/stripe/webhook/"}
-SESSION_ENDING = {"POST /api/auth/logout", "POST /api/auth/password"}
+EXCLUDED = {"POST /api/bookings/stripe/webhook/", "POST /api/rent/stripe/webhook/"}
+SESSION_ENDING = {
+    "POST /api/auth/logout",
+    "POST /api/auth/password",
+    "POST /api/session/logout",
+    "POST /api/session/password",
+}
+# The gateway's cookie-session endpoints: only from its own pages (edge/session.py).
+SAME_ORIGIN_PREFIX = "POST /api/session/"
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -121,6 +133,8 @@ def _fuzz(operation, mode, examples, *, headers_for, path_ids, base_url, finding
 def test_every_operation_answers_as_documented(role, schema, seed, platform, deadline, not_fuzzed):
     def headers_for(label: str) -> dict[str, str]:
         headers = {"X-Forwarded-For": client_address()}
+        if label.startswith(SAME_ORIGIN_PREFIX):
+            headers["Sec-Fetch-Site"] = "same-origin"
         if role != "anonymous":
             tokens = seed.throwaway if label in SESSION_ENDING else seed.tokens
             headers.update(tokens[role])

@@ -1,11 +1,14 @@
 """The merged document and the routes cannot drift apart: every path the gateway
 documents is routed by its routing table to the service that documents it, every path a
 service documents under /api/ is in the merged document (or routed elsewhere: a drift),
-and the document is valid OpenAPI 3.1."""
+and the document is valid OpenAPI 3.1. The web app's copy (frontend/src/api/openapi.json,
+its types' source) is the document the services generate now."""
 
 from __future__ import annotations
 
+import json
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,7 +17,11 @@ from openapi_spec_validator import validate
 from rentezy_common.conf import DEV_GATEWAY_SIGNING_SECRET
 from rentezy_common.gateway import sign_request
 
-ROUTES = Path(__file__).resolve().parents[2] / "api_gateway" / "config" / "routes.toml"
+REPO = Path(__file__).resolve().parents[2]
+ROUTES = REPO / "api_gateway" / "config" / "routes.toml"
+WEB_DOCUMENT = REPO / "frontend" / "src" / "api" / "openapi.json"
+# What only says how the gateway was when it merged, not what the API is.
+VOLATILE_INFO = ("x-rentezy-unavailable",)
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
@@ -38,6 +45,40 @@ def own_document(process) -> dict:
     response = httpx.get(process.url + "/internal/openapi.json", headers=headers, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def differences(committed, live, at: str = "") -> Iterator[str]:
+    """JSON pointers where two documents differ, and how."""
+    if isinstance(committed, dict) and isinstance(live, dict):
+        for key in sorted(committed.keys() | live.keys()):
+            here = f"{at}/{key.replace('~', '~0').replace('/', '~1')}"
+            if key not in live:
+                yield f"{here}: only in the committed file"
+            elif key not in committed:
+                yield f"{here}: not in the committed file"
+            else:
+                yield from differences(committed[key], live[key], here)
+    elif isinstance(committed, list) and isinstance(live, list) and len(committed) == len(live):
+        for index, (old, new) in enumerate(zip(committed, live, strict=True)):
+            yield from differences(old, new, f"{at}/{index}")
+    elif committed != live:
+        yield f"{at or '/'}: {json.dumps(committed)[:120]} -> {json.dumps(live)[:120]}"
+
+
+def test_the_web_apps_document_is_the_one_the_services_generate(document):
+    """frontend/src/api/openapi.json (committed; the web app's types are generated from
+    it) equals the gateway's merged /api/openapi.json of the services running now."""
+    committed = json.loads(WEB_DOCUMENT.read_text())
+    live = json.loads(json.dumps(document))
+    for volatile in VOLATILE_INFO:
+        committed["info"].pop(volatile, None)
+        live["info"].pop(volatile, None)
+    drift = list(differences(committed, live))
+    assert not drift, (
+        f"{WEB_DOCUMENT.relative_to(REPO)} is not the API the services document now: run "
+        "`make openapi` and commit frontend/src/api/openapi.json and schema.d.ts (then fix "
+        f"the web app where tsc says). {len(drift)} difference(s):\n  " + "\n  ".join(drift[:40])
+    )
 
 
 def test_merged_document_is_valid_openapi_31(document):

@@ -1,154 +1,130 @@
-// Every call the app makes, by name (paths and shapes: README walk-throughs, docs/services).
-import { api, newIdempotencyKey, upload } from './client'
+// Every call the app makes, by name. Paths, parameters, bodies and answers are the
+// platform's OpenAPI document's (call.ts, schema.d.ts): a call that does not match the
+// document does not compile.
+import { call, uploadTo } from './call'
+import { newIdempotencyKey } from './client'
 import type {
-  Availability,
-  Booking,
+  BookingRequest,
   BookingStatus,
-  CancellationQuote,
-  Page,
-  Photo,
-  Property,
-  Room,
-  SearchResponse,
-  SimulationAnswer,
-  Suggestion,
-  User,
+  Outcome,
+  PhotoUpdate,
+  ProfileUpdate,
+  PropertyCreate,
+  PropertyInput,
+  Registration,
+  RoomInput,
+  RoomUpdate,
+  SearchQuery,
 } from './types'
+
+export type { Outcome, PropertyInput, Registration, RoomInput } from './types'
 
 // --- identity ----------------------------------------------------------------------------
 
-export interface Registration {
-  email: string
-  password: string
-  full_name: string
-  role: 'tenant' | 'landlord'
-  phone?: string
-  time_zone?: string
-  locale?: string
-}
+export const register = (body: Registration) => call('post', '/api/auth/register', { body })
 
-export const register = (body: Registration) =>
-  api<{ user: User }>('/api/auth/register', { method: 'POST', body })
+export const getMe = () => call('get', '/api/auth/me')
 
-export const getMe = () => api<User>('/api/auth/me')
-
-export const updateMe = (
-  body: Partial<Pick<User, 'full_name' | 'phone' | 'time_zone' | 'locale'>>,
-) => api<User>('/api/auth/me', { method: 'PATCH', body })
+export const updateMe = (body: ProfileUpdate) => call('patch', '/api/auth/me', { body })
 
 // --- search ------------------------------------------------------------------------------
 
-export const search = (query: URLSearchParams, signal?: AbortSignal) =>
-  api<SearchResponse>(`/api/search/properties?${query.toString()}`, { signal })
+export const search = (query: SearchQuery, signal?: AbortSignal) =>
+  call('get', '/api/search/properties', { query, signal })
 
 export const suggest = (q: string, signal?: AbortSignal) =>
-  api<{ q: string; suggestions: Suggestion[] }>(
-    `/api/search/suggest?q=${encodeURIComponent(q)}`,
-    { signal },
-  )
+  call('get', '/api/search/suggest', { query: { q }, signal })
 
 // --- listings ----------------------------------------------------------------------------
 
 export const getProperty = (id: string, signal?: AbortSignal) =>
-  api<Property>(`/api/properties/${id}/`, { signal })
+  call('get', '/api/properties/{pk}/', { path: { pk: id }, signal })
 
 export const myProperties = (page = 1) =>
-  api<Page<Property>>(`/api/properties/?owner=me&page=${page}`)
+  call('get', '/api/properties/', { query: { owner: 'me', page } })
 
-export type PropertyInput = Partial<
-  Omit<
-    Property,
-    'id' | 'owner_id' | 'status' | 'rooms' | 'photos' | 'cover_photo_url' | 'created_at' | 'updated_at' | 'published_at'
-  >
->
-
-export const createProperty = (body: PropertyInput, idempotencyKey: string) =>
-  api<Property>('/api/properties/', { method: 'POST', body, idempotencyKey })
+export const createProperty = (body: PropertyCreate, idempotencyKey: string) =>
+  call('post', '/api/properties/', { body, idempotencyKey })
 
 export const updateProperty = (id: string, body: PropertyInput) =>
-  api<Property>(`/api/properties/${id}/`, { method: 'PATCH', body })
+  call('patch', '/api/properties/{pk}/', { path: { pk: id }, body })
 
 export const deleteProperty = (id: string) =>
-  api<void>(`/api/properties/${id}/`, { method: 'DELETE' })
+  call('delete', '/api/properties/{pk}/', { path: { pk: id } })
 
 export const publishProperty = (id: string) =>
-  api<Property>(`/api/properties/${id}/publish/`, {
-    method: 'POST',
+  call('post', '/api/properties/{pk}/publish/', {
+    path: { pk: id },
     idempotencyKey: newIdempotencyKey(),
   })
 
 export const unpublishProperty = (id: string) =>
-  api<Property>(`/api/properties/${id}/unpublish/`, {
-    method: 'POST',
+  call('post', '/api/properties/{pk}/unpublish/', {
+    path: { pk: id },
     idempotencyKey: newIdempotencyKey(),
   })
 
-export interface RoomInput {
-  name: string
-  total_units: number
-  monthly_price: string
-  deposit?: string | null
-}
-
 export const createRoom = (propertyId: string, body: RoomInput, idempotencyKey: string) =>
-  api<Room>(`/api/properties/${propertyId}/rooms/`, { method: 'POST', body, idempotencyKey })
+  call('post', '/api/properties/{pk}/rooms/', { path: { pk: propertyId }, body, idempotencyKey })
 
-export const updateRoom = (propertyId: string, roomId: string, body: Partial<RoomInput>) =>
-  api<Room>(`/api/properties/${propertyId}/rooms/${roomId}/`, { method: 'PATCH', body })
+export const updateRoom = (propertyId: string, roomId: string, body: RoomUpdate) =>
+  call('patch', '/api/properties/{pk}/rooms/{room_id}/', {
+    path: { pk: propertyId, room_id: roomId },
+    body,
+  })
 
 export const deleteRoom = (propertyId: string, roomId: string) =>
-  api<void>(`/api/properties/${propertyId}/rooms/${roomId}/`, { method: 'DELETE' })
+  call('delete', '/api/properties/{pk}/rooms/{room_id}/', {
+    path: { pk: propertyId, room_id: roomId },
+  })
 
-export function uploadPhoto(propertyId: string, file: File, onProgress: (f: number) => void) {
-  const form = new FormData()
-  form.append('file', file)
-  return upload<Photo>(`/api/properties/${propertyId}/photos/`, form, onProgress)
-}
+export const uploadPhoto = (propertyId: string, file: File, onProgress: (f: number) => void) =>
+  uploadTo('/api/properties/{pk}/photos/', { pk: propertyId }, { file }, onProgress)
 
-export const updatePhoto = (
-  propertyId: string,
-  photoId: string,
-  body: { position?: number; is_cover?: boolean },
-) => api<Photo>(`/api/properties/${propertyId}/photos/${photoId}/`, { method: 'PATCH', body })
+export const updatePhoto = (propertyId: string, photoId: string, body: PhotoUpdate) =>
+  call('patch', '/api/properties/{pk}/photos/{photo_id}/', {
+    path: { pk: propertyId, photo_id: photoId },
+    body,
+  })
 
 export const deletePhoto = (propertyId: string, photoId: string) =>
-  api<void>(`/api/properties/${propertyId}/photos/${photoId}/`, { method: 'DELETE' })
+  call('delete', '/api/properties/{pk}/photos/{photo_id}/', {
+    path: { pk: propertyId, photo_id: photoId },
+  })
 
 // --- bookings ----------------------------------------------------------------------------
 
 export const roomAvailability = (roomId: string, signal?: AbortSignal) =>
-  api<Availability>(`/api/bookings/rooms/${roomId}/availability/`, { signal })
-
-export interface BookingRequest {
-  room_id: string
-  quantity: number
-  move_in_date: string
-}
+  call('get', '/api/bookings/rooms/{room_id}/availability/', {
+    path: { room_id: roomId },
+    signal,
+  })
 
 export const createBooking = (body: BookingRequest, idempotencyKey: string) =>
-  api<Booking>('/api/bookings/', { method: 'POST', body, idempotencyKey })
+  call('post', '/api/bookings/', { body, idempotencyKey })
 
 export const getBooking = (id: string, signal?: AbortSignal) =>
-  api<Booking>(`/api/bookings/${id}/`, { signal })
+  call('get', '/api/bookings/{booking_id}/', { path: { booking_id: id }, signal })
 
-export const listBookings = (params: { status?: BookingStatus | ''; page?: number } = {}) => {
-  const query = new URLSearchParams()
-  if (params.status) query.set('status', params.status)
-  if (params.page && params.page > 1) query.set('page', String(params.page))
-  const suffix = query.toString() ? `?${query}` : ''
-  return api<Page<Booking>>(`/api/bookings/${suffix}`)
-}
+export const listBookings = (params: { status?: BookingStatus | ''; page?: number } = {}) =>
+  call('get', '/api/bookings/', {
+    query: {
+      status: params.status || undefined,
+      page: params.page && params.page > 1 ? params.page : undefined,
+    },
+  })
 
 export const cancellationQuote = (id: string) =>
-  api<CancellationQuote>(`/api/bookings/${id}/cancel/`)
+  call('get', '/api/bookings/{booking_id}/cancel/', { path: { booking_id: id } })
 
 export const cancelBooking = (id: string, idempotencyKey: string) =>
-  api<Booking>(`/api/bookings/${id}/cancel/`, { method: 'POST', idempotencyKey })
-
-export type Outcome = 'paid' | 'declined' | 'expired' | 'failed'
+  call('post', '/api/bookings/{booking_id}/cancel/', {
+    path: { booking_id: id },
+    idempotencyKey,
+  })
 
 export const simulatePayment = (id: string, outcome: Outcome) =>
-  api<SimulationAnswer>(`/api/bookings/${id}/simulate-payment/`, {
-    method: 'POST',
+  call('post', '/api/bookings/{booking_id}/simulate-payment/', {
+    path: { booking_id: id },
     body: { outcome },
   })

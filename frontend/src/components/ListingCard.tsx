@@ -62,13 +62,15 @@ export function ListingCard({ hit, priority, active, onHover }: Props) {
             </Text>
           </Text>
           <Group gap={6}>
+            {hit.property_type && (
+              <Badge variant="light" color="gray" size="sm">
+                {typeLabel(hit.property_type)}
+              </Badge>
+            )}
             <Badge variant="light" color="gray" size="sm">
-              {typeLabel(hit.property_type)}
+              {hit.bedrooms ?? '—'} bed · {hit.bathrooms ?? '—'} bath
             </Badge>
-            <Badge variant="light" color="gray" size="sm">
-              {hit.bedrooms} bed · {hit.bathrooms} bath
-            </Badge>
-            {hit.available_units > 0 ? (
+            {hit.available_units === null ? null : hit.available_units > 0 ? (
               <Badge variant="light" color="green" size="sm">
                 {hit.available_units} free
               </Badge>

@@ -13,17 +13,20 @@ export function browserPreferences(): Preferences {
   return { locale: navigator.language || options.locale || 'en', timeZone: options.timeZone || 'UTC' }
 }
 
-export function formatMoney(amount: string | number | null | undefined, currency: string, locale: string): string {
+export function formatMoney(
+  amount: string | number | null | undefined,
+  currency: string | null | undefined,
+  locale: string,
+): string {
   if (amount === null || amount === undefined || amount === '') return '—'
   const value = typeof amount === 'number' ? amount : Number(amount)
+  const maximumFractionDigits = Number.isInteger(value) ? 0 : 2
   try {
-    return new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency,
-      maximumFractionDigits: Number.isInteger(value) ? 0 : 2,
-    }).format(value)
+    // A search result may not know its currency (the document allows null): the number alone.
+    if (!currency) return new Intl.NumberFormat(locale, { maximumFractionDigits }).format(value)
+    return new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits }).format(value)
   } catch {
-    return `${value.toFixed(2)} ${currency}`
+    return `${value.toFixed(2)} ${currency ?? ''}`.trim()
   }
 }
 
@@ -87,7 +90,7 @@ export function useFormat() {
   return useMemo(
     () => ({
       prefs,
-      money: (amount: string | number | null | undefined, currency: string) =>
+      money: (amount: string | number | null | undefined, currency: string | null | undefined) =>
         formatMoney(amount, currency, prefs.locale),
       day: (day: string | null | undefined) => formatDay(day, prefs.locale),
       instant: (iso: string | null | undefined) => formatInstant(iso, prefs),

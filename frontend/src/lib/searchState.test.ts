@@ -1,3 +1,4 @@
+import { queryString } from '../api/call'
 import { activeFilterCount, apiQuery, EMPTY, readSearch, writeSearch } from './searchState'
 
 describe('the search in the URL', () => {
@@ -26,6 +27,24 @@ describe('the search in the URL', () => {
     expect(read).toEqual(EMPTY)
   })
   it('asks the API for a page size', () => {
-    expect(apiQuery({ ...EMPTY, q: '  flat  ' }).toString()).toBe('q=flat&page_size=20')
+    expect(queryString(apiQuery({ ...EMPTY, q: '  flat  ' }))).toBe('q=flat&page_size=20')
+  })
+  it("sends the API the URL's parameters, in the URL's order", () => {
+    const state = {
+      ...EMPTY,
+      q: 'flat',
+      city: ['Bengaluru', 'Pune'],
+      property_type: ['house'],
+      amenities: ['wifi', 'parking'],
+      price_min: '10000',
+      price_max: '30000',
+      bedrooms_min: '2',
+      furnished: 'false' as const,
+      available: true,
+      move_in: '2026-12-01',
+      sort: 'newest' as const,
+      page: 2,
+    }
+    expect(queryString(apiQuery(state))).toBe(`${writeSearch(state)}&page_size=20`)
   })
 })

@@ -1,5 +1,6 @@
 // The search lives in the URL, so it can be shared and the back button works. One
 // function each way between the URL's parameters and the API's.
+import type { SearchQuery } from '../api/types'
 
 export interface SearchState {
   q: string
@@ -70,11 +71,24 @@ export function writeSearch(state: SearchState): URLSearchParams {
   return params
 }
 
-/** The search API's parameters (the same names, plus the page size). */
-export function apiQuery(state: SearchState): URLSearchParams {
-  const params = writeSearch({ ...state, q: state.q.trim() })
-  params.set('page_size', String(PAGE_SIZE))
-  return params
+/** The search API's parameters (the same names, in the same order, plus the page size),
+ * as the OpenAPI document types them; empty ones are left out of the URL (api/call.ts). */
+export function apiQuery(state: SearchState): SearchQuery {
+  return {
+    q: state.q.trim(),
+    city: state.city.join(','),
+    property_type: state.property_type.join(','),
+    amenities: state.amenities.join(','),
+    price_min: state.price_min,
+    price_max: state.price_max,
+    bedrooms_min: state.bedrooms_min ? Number(state.bedrooms_min) : undefined,
+    furnished: state.furnished || undefined,
+    move_in: state.move_in,
+    sort: state.sort || undefined,
+    available: state.available ? 'true' : undefined,
+    page: state.page > 1 ? state.page : undefined,
+    page_size: PAGE_SIZE,
+  }
 }
 
 export function activeFilterCount(state: SearchState): number {

@@ -57,6 +57,7 @@ function BookingView() {
     return <ErrorAlert error={booking.error} />
   }
   const b: Booking = booking.data
+  const checkoutUrl = b.checkout_url
   const room = property.data?.rooms.find((r) => r.id === b.room_id)
   const money = (amount: string) => format.money(amount, b.currency)
   return (
@@ -82,8 +83,8 @@ function BookingView() {
                 {b.last_payment_error} You can try again before the hold ends.
               </Alert>
             )}
-            {b.checkout_url ? (
-              <Button onClick={() => goToCheckout(b.checkout_url)} w="fit-content" size="md">
+            {checkoutUrl ? (
+              <Button onClick={() => goToCheckout(checkoutUrl)} w="fit-content" size="md">
                 Pay {money(b.amount)}
               </Button>
             ) : (

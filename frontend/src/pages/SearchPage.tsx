@@ -20,8 +20,9 @@ import { useDisclosure, useMediaQuery } from '@mantine/hooks'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { useNavigate, useSearchParams } from 'react-router'
+import { queryString } from '../api/call'
 import { search, suggest } from '../api/endpoints'
-import type { SearchResponse, Suggestion } from '../api/types'
+import type { SearchQuery, SearchResponse, Suggestion } from '../api/types'
 import { CardsSkeleton, EmptyState, ErrorAlert } from '../components/common'
 import { LazyDrawer } from '../components/LazyDrawer'
 import { LazyMap } from '../components/LazyMap'
@@ -52,8 +53,8 @@ const SORTS = [
 ]
 
 
-const searchKey = (query: URLSearchParams) => ['search', query.toString()]
-const runSearch = async (query: URLSearchParams, q: string, signal?: AbortSignal): Promise<Results> => ({
+const searchKey = (query: SearchQuery) => ['search', queryString(query)]
+const runSearch = async (query: SearchQuery, q: string, signal?: AbortSignal): Promise<Results> => ({
   ...(await search(query, signal)),
   q,
 })

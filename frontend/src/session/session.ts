@@ -8,7 +8,13 @@
 // a fresh token meanwhile uses it instead of refreshing again. (Should two refresh at
 // once anyway, auth_service's 10 s duplicate grace keeps both signed in.) Sign-in and
 // sign-out are announced the same way, so every tab follows.
+import type { JsonBody, Operation } from '../api/call'
 import type { SessionAnswer, User } from '../api/types'
+
+// The gateway's own endpoints, typed by the OpenAPI document like every other call.
+type Action = 'login' | 'refresh' | 'logout' | 'password'
+type SessionOperation<A extends Action> = Operation<`/api/session/${A}`, 'post'>
+const CSRF: SessionOperation<Action>['parameters']['header'] = { 'X-CSRF': '1' }
 
 export type Status = 'unknown' | 'signed-in' | 'signed-out'
 export interface Snapshot {
@@ -81,11 +87,19 @@ function connect(): void {
   }
 }
 
-async function sessionCall(action: string, body?: unknown): Promise<Response> {
+async function sessionCall<A extends Action>(
+  action: A,
+  body?: JsonBody<SessionOperation<A>>,
+  bearer?: string | null,
+): Promise<Response> {
   return fetch(`/api/session/${action}`, {
     method: 'POST',
     credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF': '1' },
+    headers: {
+      'Content-Type': 'application/json',
+      ...CSRF,
+      ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
 }
@@ -166,16 +180,7 @@ export async function login(email: string, password: string): Promise<User | nul
 /** Change the password: auth_service ends every other session; this one gets a new
  * cookie from the gateway, so every tab of this browser stays signed in. */
 export async function changePassword(current: string, next: string): Promise<void> {
-  const response = await fetch('/api/session/password', {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: {
-      'Content-Type': 'application/json',
-      'X-CSRF': '1',
-      ...(access ? { Authorization: `Bearer ${access}` } : {}),
-    },
-    body: JSON.stringify({ current_password: current, new_password: next }),
-  })
+  const response = await sessionCall('password', { current_password: current, new_password: next }, access)
   if (!response.ok) throw response
   const body = (await response.json()) as SessionAnswer
   adopt(body.access, body.access_expires_in, body.user)

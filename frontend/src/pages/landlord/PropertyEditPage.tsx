@@ -42,9 +42,15 @@ import {
   updateProperty,
   updateRoom,
   uploadPhoto,
-  type PropertyInput,
 } from '../../api/endpoints'
-import { AMENITIES, PROPERTY_TYPES, type Photo, type Property, type Room } from '../../api/types'
+import {
+  AMENITIES,
+  PROPERTY_TYPES,
+  type Photo,
+  type Property,
+  type PropertyCreate,
+  type Room,
+} from '../../api/types'
 import { ErrorAlert, FormAlert, NotFoundContent, PageSkeleton, PropertyBadge } from '../../components/common'
 import { LazyMap } from '../../components/LazyMap'
 import { RequireAuth } from '../../components/RequireAuth'
@@ -126,7 +132,7 @@ const detailsSchema = z
   .object({
     title: z.string().trim().min(1, 'Give the listing a title.').max(200),
     description: z.string().max(10_000),
-    property_type: z.enum(PROPERTY_TYPES as [string, ...string[]]),
+    property_type: z.enum(PROPERTY_TYPES),
     address: z.object({
       line1: z.string().trim().min(1, 'Enter the street address.').max(200),
       line2: z.string().max(200),
@@ -191,11 +197,12 @@ function toForm(property?: Property): Details {
   }
 }
 
-function toApi(values: Details): PropertyInput {
+/** The whole form: a new listing, or every field of one being edited (PATCH). */
+function toApi(values: Details): PropertyCreate {
   return {
     title: values.title,
     description: values.description,
-    property_type: values.property_type as PropertyInput['property_type'],
+    property_type: values.property_type,
     address: { ...values.address, country: values.address.country.toUpperCase() },
     location: values.lat === '' || values.lon === '' ? null : { lat: values.lat, lon: values.lon },
     currency: values.currency.toUpperCase(),
