@@ -82,7 +82,10 @@ def commit_measured() -> str:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    return f"{head}{' (with uncommitted changes)' if dirty else ''}"
+    if not dirty:
+        return head
+    files = ", ".join(line[3:] for line in dirty.splitlines())
+    return f"{head} (uncommitted changes to: {files})"
 
 
 def rss(pid: int) -> int:
