@@ -37,6 +37,9 @@ RENT_BOOKINGS_GROUP = f"e2e-rent-bookings-{RUN}"
 RENT_PROPERTIES_GROUP = f"e2e-rent-properties-{RUN}"
 VISIT_TOPIC = f"e2e-visit-events-{RUN}"
 VISITS_GROUP = f"e2e-visits-properties-{RUN}"
+CHAT_TOPIC = f"e2e-chat-events-{RUN}"
+CHAT_PROPERTIES_GROUP = f"e2e-chat-properties-{RUN}"
+CHAT_BOOKINGS_GROUP = f"e2e-chat-bookings-{RUN}"
 GROUPS = (
     GROUP,
     AVAILABILITY_GROUP,
@@ -44,6 +47,8 @@ GROUPS = (
     RENT_BOOKINGS_GROUP,
     RENT_PROPERTIES_GROUP,
     VISITS_GROUP,
+    CHAT_PROPERTIES_GROUP,
+    CHAT_BOOKINGS_GROUP,
 )
 PASSWORD = "e2e-Password-long-1"
 
@@ -71,7 +76,8 @@ def databases(*directories: str) -> dict[str, dict[str, str]]:
 def platform(tmp_path_factory):
     """Start auth, property (+ outbox relay), booking (+ outbox relay, inventory
     consumer, Celery worker), search_consumer (+ property and availability consumers),
-    search_service, schedule_visit (+ outbox relay, properties consumer) and the gateway.
+    search_service, schedule_visit (+ outbox relay, properties consumer), chat_service
+    (uvicorn, + outbox relay, properties and bookings consumers) and the gateway.
     Yields {name: ServiceProcess}."""
     media = tmp_path_factory.mktemp("media")
     admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"})
@@ -82,6 +88,7 @@ def platform(tmp_path_factory):
             TopicSpec(BOOKING_TOPIC, 3, dict(TOPICS["booking-events"].config)),
             TopicSpec(RENT_TOPIC, 3, dict(TOPICS["rent-events"].config)),
             TopicSpec(VISIT_TOPIC, 3, dict(TOPICS["visit-events"].config)),
+            TopicSpec(CHAT_TOPIC, 3, dict(TOPICS["chat-events"].config)),
         ],
     )
     dbs = databases(
@@ -91,6 +98,7 @@ def platform(tmp_path_factory):
         "search_consumer",
         "rent_service",
         "schedule_visit",
+        "chat_service",
     )
     search_env = {"SEARCH_INDEX_ALIAS": ALIAS, "SEARCH_CONSUMER_GROUP": GROUP}
     auth_env = dbs["auth_service"]
@@ -140,6 +148,17 @@ def platform(tmp_path_factory):
         "VISITS_PROPERTY_CONSUMER_GROUP": VISITS_GROUP,
         "PUBLIC_BASE_URL": gateway_url,
     }
+    chat_env = {
+        **dbs["chat_service"],
+        "CHAT_MEDIA_ROOT": str(media / "chat"),
+        "PROPERTY_EVENTS_TOPIC": TOPIC,
+        "BOOKING_EVENTS_TOPIC": BOOKING_TOPIC,
+        "VISIT_EVENTS_TOPIC": VISIT_TOPIC,
+        "CHAT_EVENTS_TOPIC": CHAT_TOPIC,
+        "CHAT_PROPERTIES_CONSUMER_GROUP": CHAT_PROPERTIES_GROUP,
+        "CHAT_BOOKINGS_CONSUMER_GROUP": CHAT_BOOKINGS_GROUP,
+    }
+    chat_port = free_port()
     flush_booking_broker()
     processes: dict[str, ServiceProcess] = {}
     try:
@@ -206,13 +225,31 @@ def platform(tmp_path_factory):
                 "schedule_visit", "manage.py", "run_consumer", "properties",
                 env=visits_env, name="e2e-visits-properties",
             ),
+            # as its Procfile runs it (ASGI: the REST API and the socket)
+            chat=ServiceProcess.python(
+                "chat_service", "-m", "uvicorn", "config.asgi:application",
+                "--host", "127.0.0.1", "--port", str(chat_port), "--workers", "2",
+                "--ws", "websockets-sansio", "--ws-max-size", "65536",
+                port=chat_port, env=chat_env, name="e2e-chat",
+            ),
+            chat_relay=background(
+                "chat_service", "manage.py", "outbox_relay", env=chat_env, name="e2e-chat-relay",
+            ),
+            chat_properties=background(
+                "chat_service", "manage.py", "run_consumer", "properties",
+                env=chat_env, name="e2e-chat-properties",
+            ),
+            chat_bookings=background(
+                "chat_service", "manage.py", "run_consumer", "bookings",
+                env=chat_env, name="e2e-chat-bookings",
+            ),
         )  # fmt: skip
         start(
             processes,
             gateway=gateway_process(
                 {
                     name: processes[name]
-                    for name in ("auth", "property", "search", "booking", "rent", "visits")
+                    for name in ("auth", "property", "search", "booking", "rent", "visits", "chat")
                 },
                 port=gateway_port,
                 name="e2e-gateway",
@@ -230,6 +267,7 @@ def platform(tmp_path_factory):
             BOOKING_TOPIC,
             RENT_TOPIC,
             VISIT_TOPIC,
+            CHAT_TOPIC,
             *(f"{group}.dlq" for group in GROUPS),
         )
         leftovers = [t for t in ours if t in existing]
