@@ -94,6 +94,10 @@ files the gateway serves (a browser asking for Brotli gets the smaller `.br`). L
 page from the `keydown` event's timestamp to the mutation that makes the results list
 carry the typed text (`data-results-for`): each keystroke is one search request (no
 debounce) through the gateway to search_service and Elasticsearch, plus React's render.
+The page asks for suggestions once typing pauses for 150 ms, not with every keystroke's
+search; here each key is typed 120 ms after the previous results, so a suggestion
+request still starts between keystrokes whenever those results took over 30 ms, and may
+overlap the next keystroke's search.
 
 Scripts of one desktop load:
 

@@ -97,6 +97,13 @@ test('tenants find it misspelled and on the map, race for the last unit, one pay
       await expect(page.locator(`[data-listing-id="${propertyId}"]`)).toBeVisible({ timeout: 3000 })
     }).toPass({ timeout: 45_000 })
     await expect(page.getByTestId('results')).toHaveAttribute('data-results-for', `suny cubon prak ${RUN}`)
+    // Suggestions as you type (asked for once typing pauses): the listing's city, as an
+    // option of the search box's combobox (in a tab of its own; this one goes on).
+    const typing = await page.context().newPage()
+    await typing.goto('/')
+    await typing.getByTestId('search-input').pressSequentially('Bengal', { delay: 40 })
+    await expect(typing.getByRole('option', { name: /Bengaluru/ }).first()).toBeVisible()
+    await typing.close()
     // ... and on the map, as a marker that leads to it.
     const marker = page.locator(`[data-marker-id="${propertyId}"]`)
     await expect(marker).toBeVisible()

@@ -16,7 +16,7 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core'
-import { useDisclosure, useMediaQuery } from '@mantine/hooks'
+import { useDebouncedValue, useDisclosure, useMediaQuery } from '@mantine/hooks'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { useNavigate, useSearchParams } from 'react-router'
@@ -52,6 +52,8 @@ const SORTS = [
   { value: 'price_desc', label: 'Price: high to low' },
 ]
 
+
+const SUGGEST_PAUSE_MS = 150
 
 const searchKey = (query: SearchQuery) => ['search', queryString(query)]
 const runSearch = async (query: SearchQuery, q: string, signal?: AbortSignal): Promise<Results> => ({
@@ -110,10 +112,14 @@ export function SearchPage() {
   })
 
   const typed = text.trim()
+  // Results first: suggestions are asked for once typing pauses (SUGGEST_PAUSE_MS), so a
+  // keystroke costs the platform one search, not a search and a suggest competing for the
+  // same CPUs; the shown suggestions stay until the next ones arrive.
+  const [suggestFor] = useDebouncedValue(typed, SUGGEST_PAUSE_MS)
   const suggestions = useQuery({
-    queryKey: ['suggest', typed],
-    queryFn: ({ signal }) => suggest(typed, signal),
-    enabled: typed.length >= 2,
+    queryKey: ['suggest', suggestFor],
+    queryFn: ({ signal }) => suggest(suggestFor, signal),
+    enabled: suggestFor.length >= 2,
     staleTime: 60_000,
     placeholderData: keepPreviousData,
   })
