@@ -74,7 +74,7 @@ export interface RequestOptions {
   headers?: Record<string, string>
 }
 
-async function send(path: string, options: RequestOptions, token: string | null): Promise<Response> {
+export async function send(path: string, options: RequestOptions, token: string | null): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
   if (token) headers.Authorization = `Bearer ${token}`
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey
@@ -142,26 +142,4 @@ export function upload<T>(
     onProgress(1)
     return JSON.parse(answer.text) as T
   })()
-}
-
-/** A file the API serves behind the bearer token (a receipt PDF, a CSV, an .ics): fetched
- * with the same silent refresh as `api`, then handed to the browser as a download (a
- * plain link cannot carry the in-memory token). */
-export async function downloadFile(path: string, filename: string, accept: string): Promise<void> {
-  const options: RequestOptions = { headers: { Accept: accept } }
-  const token = accessToken()
-  let response = await send(path, options, token)
-  if (response.status === 401 && token && (await refresh())) {
-    response = await send(path, options, accessToken())
-  }
-  if (!response.ok) throw await toApiError(response)
-  const blob = await response.blob()
-  const href = URL.createObjectURL(blob)
-  const link = document.createElement('a')
-  link.href = href
-  link.download = filename
-  document.body.appendChild(link)
-  link.click()
-  link.remove()
-  setTimeout(() => URL.revokeObjectURL(href), 10_000)
 }

@@ -1,19 +1,11 @@
 // Every call the app makes, by name. Paths, parameters, bodies and answers are the
 // platform's OpenAPI document's (call.ts, schema.d.ts): a call that does not match the
 // document does not compile.
-import { call, uploadTo, url } from './call'
-import { downloadFile, newIdempotencyKey } from './client'
+import { call, uploadTo } from './call'
+import { newIdempotencyKey } from './client'
 import type {
-  AvailabilityInput,
   BookingRequest,
   BookingStatus,
-  InvoiceStatus,
-  LeaseCreate,
-  LeaseStatus,
-  LeaseUpdate,
-  RefundRequest,
-  RentOutcome,
-  VisitStatus,
   Outcome,
   PhotoUpdate,
   ProfileUpdate,
@@ -136,117 +128,3 @@ export const simulatePayment = (id: string, outcome: Outcome) =>
     path: { booking_id: id },
     body: { outcome },
   })
-
-// --- rent --------------------------------------------------------------------------------
-
-export const listLeases = (query: { property_id?: string; status?: LeaseStatus; page?: number } = {}) =>
-  call('get', '/api/rent/leases/', { query })
-
-export const getLease = (id: string) =>
-  call('get', '/api/rent/leases/{lease_id}/', { path: { lease_id: id } })
-
-export const createLease = (body: LeaseCreate, idempotencyKey: string) =>
-  call('post', '/api/rent/leases/', { body, idempotencyKey })
-
-export const updateLease = (id: string, body: LeaseUpdate) =>
-  call('patch', '/api/rent/leases/{lease_id}/', { path: { lease_id: id }, body })
-
-export const terminateLease = (id: string, reason: string) =>
-  call('post', '/api/rent/leases/{lease_id}/terminate/', { path: { lease_id: id }, body: { reason } })
-
-export const giveNotice = (id: string, moveOut: string | null) =>
-  call('post', '/api/rent/leases/{lease_id}/notice/', {
-    path: { lease_id: id },
-    body: { move_out_date: moveOut },
-  })
-
-export const saveCard = (id: string) =>
-  call('post', '/api/rent/leases/{lease_id}/card/', { path: { lease_id: id } })
-
-export const forgetCard = (id: string) =>
-  call('delete', '/api/rent/leases/{lease_id}/card/', { path: { lease_id: id } })
-
-export const simulateCard = (id: string) =>
-  call('post', '/api/rent/leases/{lease_id}/simulate-card/', {
-    path: { lease_id: id },
-    body: { action: 'save_card' },
-  })
-
-export const setAutopay = (id: string, enabled: boolean) =>
-  call('post', '/api/rent/leases/{lease_id}/autopay/', { path: { lease_id: id }, body: { enabled } })
-
-export const listInvoices = (query: { lease_id?: string; status?: InvoiceStatus; page?: number } = {}) =>
-  call('get', '/api/rent/invoices/', { query })
-
-export const payInvoice = (id: string, amount: string | undefined, idempotencyKey: string) =>
-  call('post', '/api/rent/invoices/{invoice_id}/pay/', {
-    path: { invoice_id: id },
-    body: amount ? { amount } : {},
-    idempotencyKey,
-  })
-
-export const waiveLateFee = (id: string) =>
-  call('post', '/api/rent/invoices/{invoice_id}/waive-late-fee/', { path: { invoice_id: id } })
-
-export const listPayments = (query: { lease_id?: string; invoice_id?: string; page?: number } = {}) =>
-  call('get', '/api/rent/payments/', { query })
-
-export const getPayment = (id: string) =>
-  call('get', '/api/rent/payments/{payment_id}/', { path: { payment_id: id } })
-
-export const simulateRentPayment = (id: string, outcome: RentOutcome) =>
-  call('post', '/api/rent/payments/{payment_id}/simulate/', {
-    path: { payment_id: id },
-    body: { outcome },
-  })
-
-export const refundPayment = (id: string, body: RefundRequest) =>
-  call('post', '/api/rent/payments/{payment_id}/refund/', { path: { payment_id: id }, body })
-
-export const downloadReceipt = (id: string) =>
-  downloadFile(url('/api/rent/payments/{payment_id}/receipt.pdf', { payment_id: id }), `receipt-${id.slice(0, 8)}.pdf`, 'application/pdf')
-
-export const rentRoll = (month: string) => call('get', '/api/rent/roll/', { query: { month } })
-
-export const downloadRentRoll = (month: string) =>
-  downloadFile(url('/api/rent/roll/', {}, { month }), `rent-roll-${month}.csv`, 'text/csv')
-
-// --- visits ------------------------------------------------------------------------------
-
-export const visitSlots = (propertyId: string, from?: string, to?: string) =>
-  call('get', '/api/visits/properties/{property_id}/slots/', {
-    path: { property_id: propertyId },
-    query: { from, to },
-  })
-
-export const getVisitAvailability = (propertyId: string) =>
-  call('get', '/api/visits/properties/{property_id}/availability/', { path: { property_id: propertyId } })
-
-export const putVisitAvailability = (propertyId: string, body: AvailabilityInput) =>
-  call('put', '/api/visits/properties/{property_id}/availability/', {
-    path: { property_id: propertyId },
-    body,
-  })
-
-export const listVisits = (query: { property_id?: string; status?: VisitStatus; page?: number } = {}) =>
-  call('get', '/api/visits/requests/', { query })
-
-export const requestVisit = (propertyId: string, start: string, idempotencyKey: string) =>
-  call('post', '/api/visits/requests/', { body: { property_id: propertyId, start }, idempotencyKey })
-
-export const confirmVisit = (id: string) =>
-  call('post', '/api/visits/requests/{visit_id}/confirm/', { path: { visit_id: id } })
-
-export const declineVisit = (id: string, reason: string) =>
-  call('post', '/api/visits/requests/{visit_id}/decline/', { path: { visit_id: id }, body: { reason } })
-
-export const cancelVisit = (id: string, reason: string) =>
-  call('post', '/api/visits/requests/{visit_id}/cancel/', { path: { visit_id: id }, body: { reason } })
-
-export const rescheduleVisit = (id: string, start: string) =>
-  call('post', '/api/visits/requests/{visit_id}/reschedule/', { path: { visit_id: id }, body: { start } })
-
-export const downloadVisitIcs = (id: string) =>
-  downloadFile(url('/api/visits/requests/{visit_id}/visit.ics', { visit_id: id }), `visit-${id.slice(0, 8)}.ics`, 'text/calendar')
-
-export const calendarFeed = () => call('post', '/api/visits/calendar-feed/')

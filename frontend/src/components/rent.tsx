@@ -1,7 +1,8 @@
 // Pieces shared by the tenant's and the landlord's rent pages.
 import { Badge, Button, Table, Text, VisuallyHidden } from '@mantine/core'
 import { useMutation, useQuery } from '@tanstack/react-query'
-import { downloadReceipt, getProperty, listPayments } from '../api/endpoints'
+import { getProperty } from '../api/endpoints'
+import { downloadReceipt, listPayments } from '../api/rentEndpoints'
 import type { Invoice, InvoiceStatus, LeaseStatus, RentPayment } from '../api/types'
 import { useFormat } from '../lib/format'
 import { INVOICE_STATUS, LEASE_STATUS } from '../lib/rent'

@@ -17,7 +17,7 @@ import {
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router'
-import { calendarFeed, downloadVisitIcs, visitSlots } from '../api/endpoints'
+import { calendarFeed, downloadVisitIcs, visitSlots } from '../api/visitsEndpoints'
 import type { Visit, VisitSlot, VisitStatus } from '../api/types'
 import { usePreferences } from '../lib/format'
 import { dateTimeIn, dayHeading, groupSlotsByDay, timeIn, viewerTime, VISIT_STATUS } from '../lib/visits'

@@ -24,18 +24,8 @@ import { useState } from 'react'
 import { useForm } from 'react-hook-form'
 import { z } from 'zod'
 import { newIdempotencyKey } from '../../api/client'
-import {
-  createLease,
-  downloadRentRoll,
-  listInvoices,
-  listLeases,
-  myProperties,
-  refundPayment,
-  rentRoll,
-  terminateLease,
-  updateLease,
-  waiveLateFee,
-} from '../../api/endpoints'
+import { myProperties } from '../../api/endpoints'
+import { createLease, downloadRentRoll, listInvoices, listLeases, refundPayment, rentRoll, terminateLease, updateLease, waiveLateFee } from '../../api/rentEndpoints'
 import type { Invoice, Lease, Property, RentPayment, RentRoll } from '../../api/types'
 import { CardsSkeleton, EmptyState, ErrorAlert, FormAlert } from '../../components/common'
 import { RequireAuth } from '../../components/RequireAuth'

@@ -4,7 +4,7 @@
 import { Alert, Button, Card, Group, Stack, Text, Title } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useNavigate, useParams } from 'react-router'
-import { getPayment, simulateRentPayment } from '../../api/endpoints'
+import { getPayment, simulateRentPayment } from '../../api/rentEndpoints'
 import type { RentOutcome } from '../../api/types'
 import { ErrorAlert, PageSkeleton } from '../../components/common'
 import { RequireAuth } from '../../components/RequireAuth'

@@ -3,7 +3,7 @@
 import { Anchor, Card, Group, Stack, Text, Title } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { Link } from 'react-router'
-import { listVisits } from '../../api/endpoints'
+import { listVisits } from '../../api/visitsEndpoints'
 import { CardsSkeleton, EmptyState, ErrorAlert } from '../../components/common'
 import { RequireAuth } from '../../components/RequireAuth'
 import { VisitActions } from '../../components/VisitActions'
