@@ -92,8 +92,18 @@ test('a landlord adds a lease; the tenant pays in part, then the rest, and gets 
   await expect(partly.getByTestId('invoice-balance')).toContainText('7,000')
   await checkPage(t, 'my-rent-partly-paid')
 
+  // The keyboard alone: the dialog opens with Enter, closes with Escape, and focus
+  // returns to the button that opened it.
+  const payButton = partly.getByRole('button', { name: 'Pay' })
+  await payButton.focus()
+  await t.keyboard.press('Enter')
+  await expect(t.getByRole('dialog', { name: 'Pay this invoice' })).toBeVisible()
+  await t.keyboard.press('Escape')
+  await expect(t.getByRole('dialog', { name: 'Pay this invoice' })).toBeHidden()
+  await expect(payButton).toBeFocused()
+
   // The rest: the full balance (the dialog's default).
-  await partly.getByRole('button', { name: 'Pay' }).click()
+  await payButton.click()
   await t.getByRole('dialog', { name: 'Pay this invoice' }).getByRole('button', { name: /^Pay .*7,000/ }).click()
   await expect(t).toHaveURL(/\/dev\/rent-checkout\//)
   await t.getByRole('button', { name: /^Pay / }).click()

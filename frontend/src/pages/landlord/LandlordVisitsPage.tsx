@@ -81,7 +81,8 @@ function LandlordVisits() {
 
 function WeekCalendar({ propertyId }: { propertyId: string }) {
   const prefs = usePreferences()
-  const [week, setWeek] = useState(0)
+  // null: the week of the next request awaiting an answer (this week when none).
+  const [chosenWeek, setWeek] = useState<number | null>(null)
   const availability = useQuery({
     queryKey: ['visit-availability', propertyId],
     queryFn: () => getVisitAvailability(propertyId),
@@ -95,7 +96,12 @@ function WeekCalendar({ propertyId }: { propertyId: string }) {
   if (visits.isError) return <ErrorAlert error={visits.error} />
   if (visits.isPending) return <CardsSkeleton count={1} />
   const zone = availability.data?.time_zone ?? visits.data.results[0]?.time_zone ?? prefs.timeZone
-  const days = weekOf(today(zone), week)
+  const now = today(zone)
+  const next = visits.data.results
+    .filter((v) => v.status === 'PENDING' && Date.parse(v.start) > Date.now())
+    .sort((a, b) => a.start.localeCompare(b.start))[0]
+  const week = chosenWeek ?? (next ? weeksBetween(now, localDateOf(next.local_start)) : 0)
+  const days = weekOf(now, week)
   const pending = visits.data.results.filter((v) => v.status === 'PENDING').length
   return (
     <Stack gap="sm">
@@ -155,6 +161,12 @@ function WeekCalendar({ propertyId }: { propertyId: string }) {
       </SimpleGrid>
     </Stack>
   )
+}
+
+/** Whole weeks from the week holding `from` to the week holding `to`. */
+function weeksBetween(from: string, to: string): number {
+  const monday = (d: string) => Date.parse(`${weekOf(d)[0]}T00:00:00Z`)
+  return Math.round((monday(to) - monday(from)) / (7 * 86_400_000))
 }
 
 // --- viewing hours ---------------------------------------------------------------------------
