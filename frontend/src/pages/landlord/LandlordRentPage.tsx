@@ -29,7 +29,7 @@ import { createLease, downloadRentRoll, listInvoices, listLeases, refundPayment,
 import type { Invoice, Lease, Property, RentPayment, RentRoll } from '../../api/types'
 import { CardsSkeleton, EmptyState, ErrorAlert, FormAlert } from '../../components/common'
 import { RequireAuth } from '../../components/RequireAuth'
-import { InvoiceBadge, LeaseBadge, PaymentsTable, ReceiptButton } from '../../components/rent'
+import { WideTable, InvoiceBadge, LeaseBadge, PaymentsTable, ReceiptButton } from '../../components/rent'
 import { today, useFormat } from '../../lib/format'
 import { applyApiError } from '../../lib/forms'
 import { currentMonth, parseAmount, rollBars, shiftMonth, toMinor } from '../../lib/rent'
@@ -147,8 +147,7 @@ function LeaseMoney({ lease }: { lease: Lease }) {
       {rows.length === 0 ? (
         <Text c="dimmed">{invoices.isPending ? 'Loading…' : 'No invoices yet.'}</Text>
       ) : (
-        <Table.ScrollContainer minWidth={560}>
-          <Table striped>
+        <WideTable label="Invoices" minWidth={560}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Due</Table.Th>
@@ -178,8 +177,7 @@ function LeaseMoney({ lease }: { lease: Lease }) {
                 </Table.Tr>
               ))}
             </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+          </WideTable>
       )}
       <Title order={3} size="h5">
         Payments
@@ -549,8 +547,7 @@ function RollView({ roll }: { roll: RentRoll }) {
             .join(' · ')}
         </Alert>
       )}
-      <Table.ScrollContainer minWidth={640}>
-        <Table striped>
+      <WideTable label="Rent roll" minWidth={640}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Tenant</Table.Th>
@@ -578,8 +575,7 @@ function RollView({ roll }: { roll: RentRoll }) {
               </Table.Tr>
             ))}
           </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+        </WideTable>
     </Stack>
   )
 }

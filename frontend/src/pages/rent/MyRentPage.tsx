@@ -27,7 +27,7 @@ import { listInvoices, listLeases, payInvoice, saveCard, setAutopay, simulateCar
 import type { Invoice, Lease } from '../../api/types'
 import { CardsSkeleton, EmptyState, ErrorAlert } from '../../components/common'
 import { RequireAuth } from '../../components/RequireAuth'
-import { InvoiceBadge, LeaseBadge, PaymentsTable, ReceiptButton, usePropertyTitle } from '../../components/rent'
+import { WideTable, InvoiceBadge, LeaseBadge, PaymentsTable, ReceiptButton, usePropertyTitle } from '../../components/rent'
 import { useFormat } from '../../lib/format'
 import { parseAmount, splitInvoices, toMinor } from '../../lib/rent'
 import { usePageTitle } from '../../lib/usePageTitle'
@@ -129,14 +129,14 @@ function LeaseCard({ lease }: { lease: Lease }) {
         ) : upcoming.length === 0 ? (
           <Text c="dimmed">Nothing to pay right now.</Text>
         ) : (
-          <InvoiceTable invoices={upcoming} lease={lease} />
+          <InvoiceTable invoices={upcoming} lease={lease} label="Upcoming invoices" />
         )}
         {past.length > 0 && (
           <>
             <Title order={3} size="h4">
               Past invoices
             </Title>
-            <InvoiceTable invoices={past} lease={lease} />
+            <InvoiceTable invoices={past} lease={lease} label="Past invoices" />
           </>
         )}
         <Title order={3} size="h4">
@@ -152,11 +152,10 @@ function LeaseCard({ lease }: { lease: Lease }) {
   )
 }
 
-function InvoiceTable({ invoices, lease }: { invoices: Invoice[]; lease: Lease }) {
+function InvoiceTable({ invoices, lease, label }: { invoices: Invoice[]; lease: Lease; label: string }) {
   const format = useFormat()
   return (
-    <Table.ScrollContainer minWidth={640}>
-      <Table striped>
+    <WideTable label={label} minWidth={640}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Period</Table.Th>
@@ -207,8 +206,7 @@ function InvoiceTable({ invoices, lease }: { invoices: Invoice[]; lease: Lease }
             )
           })}
         </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+      </WideTable>
   )
 }
 
