@@ -598,31 +598,27 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
 function RollChart({ roll }: { roll: RentRoll }) {
   const format = useFormat()
   const bars = rollBars(roll.totals)
-  const width = 600
-  const row = 36
-  const height = bars.length * row + 8
   const summary = roll.totals
     .map((t) => `${t.currency}: ${format.money(t.collected, t.currency)} collected of ${format.money(t.expected, t.currency)} expected`)
     .join('; ')
+  // Widths in percent: the bars follow the page's width, the text stays its size.
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`
   return (
     <figure style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={`Collected and outstanding rent. ${summary}`}>
-        {bars.map((b, i) => {
-          const y = i * row + 4
-          const x0 = 56
-          const span = width - x0 - 8
-          return (
-            <g key={b.currency}>
-              <text x={0} y={y + 20} fontSize={14} fill="#343a40">
-                {b.currency}
-              </text>
-              <rect x={x0} y={y} width={span} height={28} fill="#e9ecef" rx={4} />
-              <rect x={x0} y={y} width={span * b.collected} height={28} fill="#2b8a3e" rx={4} />
-              <rect x={x0 + span * b.collected} y={y} width={span * b.outstanding} height={28} fill="#e8590c" />
-            </g>
-          )
-        })}
-      </svg>
+      <Stack gap={6} role="img" aria-label={`Collected and outstanding rent. ${summary}`}>
+        {bars.map((b) => (
+          <Group key={b.currency} gap="sm" wrap="nowrap" aria-hidden>
+            <Text size="sm" w={40}>
+              {b.currency}
+            </Text>
+            <svg width="100%" height={24} style={{ flex: 1 }}>
+              <rect x="0" y="0" width="100%" height="24" fill="#e9ecef" rx="4" />
+              <rect x="0" y="0" width={pct(b.collected)} height="24" fill="#2b8a3e" rx="4" />
+              <rect x={pct(b.collected)} y="0" width={pct(b.outstanding)} height="24" fill="#e8590c" />
+            </svg>
+          </Group>
+        ))}
+      </Stack>
       <figcaption>
         <Group gap="md">
           <Text size="sm">
