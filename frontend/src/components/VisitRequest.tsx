@@ -37,7 +37,7 @@ export default function VisitRequest({ property }: { property: Property }) {
               {request.data.status === 'CONFIRMED'
                 ? 'See you there. '
                 : 'The landlord confirms or declines it; you will see the answer '}
-              <Anchor component={Link} to="/visits">
+              <Anchor component={Link} to="/visits" c="inherit" underline="always" fw={600}>
                 in your visits
               </Anchor>
               .
@@ -52,7 +52,7 @@ export default function VisitRequest({ property }: { property: Property }) {
       ) : isOwner ? (
         <Alert color="gray">
           Set your viewing hours in{' '}
-          <Anchor component={Link} to={`/landlord/visits?property=${property.id}`}>
+          <Anchor component={Link} to={`/landlord/visits?property=${property.id}`} c="inherit" underline="always" fw={600}>
             Visits
           </Anchor>
           .

@@ -178,7 +178,7 @@ export function CalendarFeed() {
 export function SignInToVisit() {
   return (
     <Alert color="gray">
-      <Anchor component={Link} to="/login">
+      <Anchor component={Link} to="/login" c="inherit" underline="always" fw={600}>
         Sign in
       </Anchor>{' '}
       with a tenant account to ask for a viewing.
