@@ -140,7 +140,7 @@ function WeekCalendar({ propertyId }: { propertyId: string }) {
                   {items.map((v) => {
                     const mine = viewerTime(v.start, zone, prefs.timeZone, prefs.locale)
                     return (
-                      <Card key={v.id} padding={6} bg="gray.0" data-visit-id={v.id}>
+                      <Card key={v.id} padding={6} withBorder data-visit-id={v.id}>
                         <Stack gap={4}>
                           <Text size="sm" fw={600}>
                             {timeIn(v.start, zone, prefs.locale)}–{timeIn(v.end, zone, prefs.locale)}
@@ -316,6 +316,9 @@ function HoursForm({ propertyId, initial }: { propertyId: string; initial: Visit
               </Button>
             </Group>
           </Group>
+          <Text size="sm" c="dimmed" mb="xs">
+            Capacity 1 is a private viewing; more makes each slot an open house for that many.
+          </Text>
           {state.weekly.length === 0 && <Text c="dimmed">No weekly hours: no viewings are offered.</Text>}
           <Stack gap="xs">
             {state.weekly.map((w, i) => {
@@ -334,7 +337,6 @@ function HoursForm({ propertyId, initial }: { propertyId: string; initial: Visit
                   <TextInput label="To" type="time" value={w.end} onChange={(e) => update({ end: e.currentTarget.value })} error={fieldError(`weekly.${i}.end`)} />
                   <TextInput
                     label="Capacity"
-                    description="1: private; more: open house"
                     type="number"
                     min={1}
                     w={150}
