@@ -98,6 +98,21 @@ function Leases() {
             </Stack>
           </section>
         ))}
+      {/* Leases of properties past the first page of listings: under their own heading. */}
+      {leases.data.results.some((l) => !props.some((p) => p.id === l.property_id)) && (
+        <section aria-labelledby="leases-other">
+          <Title order={2} size="h3" id="leases-other" mb="sm">
+            Other properties
+          </Title>
+          <Stack gap="sm">
+            {leases.data.results
+              .filter((l) => !props.some((p) => p.id === l.property_id))
+              .map((lease) => (
+                <LeaseRow key={lease.id} lease={lease} properties={props} />
+              ))}
+          </Stack>
+        </section>
+      )}
     </Stack>
   )
 }
