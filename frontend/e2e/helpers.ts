@@ -19,11 +19,13 @@ function clientIp(): string {
   return `198.18.${n()}.${n()}`
 }
 
-export async function newUser(browser: Browser) {
+export async function newUser(browser: Browser, options: { timezoneId?: string } = {}) {
   // bypassCSP: axe-core is injected as a script tag, which the app's CSP rightly refuses.
   const context = await browser.newContext({
     extraHTTPHeaders: { 'X-Forwarded-For': clientIp() },
     bypassCSP: true,
+    acceptDownloads: true,
+    ...options,
   })
   const page = await context.newPage()
   page.on('pageerror', (error) => console.log(`[page error] ${error.message}`))
@@ -86,4 +88,55 @@ export async function jpeg(page: Page): Promise<Buffer> {
     return canvas.toDataURL('image/jpeg', 0.8).split(',')[1]!
   })
   return Buffer.from(data, 'base64')
+}
+
+/** Call the API as the page's user, for set-up a test does not test (a listing it needs):
+ * a fresh access token from the session cookie, as the app itself gets one. */
+export async function apiAs<T = unknown>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
+  const answer = await page.evaluate(
+    async ({ method, path, body }) => {
+      const session = await fetch('/api/session/refresh', { method: 'POST', headers: { 'X-CSRF': '1' } })
+      const { access } = (await session.json()) as { access: string }
+      const response = await fetch(path, {
+        method,
+        headers: {
+          Authorization: `Bearer ${access}`,
+          'Content-Type': 'application/json',
+          'Idempotency-Key': crypto.randomUUID(),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      return { status: response.status, text: await response.text() }
+    },
+    { method, path, body },
+  )
+  if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`)
+  return (answer.text ? JSON.parse(answer.text) : undefined) as T
+}
+
+/** A published listing with one room, made through the API: its id. */
+export async function publishedListing(page: Page, title: string): Promise<string> {
+  const property = await apiAs<{ id: string }>(page, 'POST', '/api/properties/', {
+    title,
+    description: 'Bright rooms in a quiet flat, five minutes from the metro.',
+    property_type: 'apartment',
+    address: {
+      line1: '4 Residency Road', line2: '', locality: 'Richmond Town', city: 'Bengaluru',
+      state: 'Karnataka', postal_code: '560025', country: 'IN',
+    },
+    location: { lat: 12.9656, lon: 77.601 },
+    currency: 'INR',
+    monthly_price: '12000.00',
+    deposit: '24000.00',
+    bedrooms: 2,
+    bathrooms: 1,
+    furnished: true,
+    amenities: ['wifi'],
+    house_rules: '',
+  })
+  await apiAs(page, 'POST', `/api/properties/${property.id}/rooms/`, {
+    name: 'Twin room', total_units: 1, monthly_price: '12000.00',
+  })
+  await apiAs(page, 'POST', `/api/properties/${property.id}/publish/`)
+  return property.id
 }

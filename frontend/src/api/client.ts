@@ -74,7 +74,7 @@ export interface RequestOptions {
   headers?: Record<string, string>
 }
 
-async function send(path: string, options: RequestOptions, token: string | null): Promise<Response> {
+export async function send(path: string, options: RequestOptions, token: string | null): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
   if (token) headers.Authorization = `Bearer ${token}`
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey

@@ -99,3 +99,30 @@ export const PROPERTY_TYPES = everyOf<PropertyType>()([
   'shared',
   'villa',
 ])
+
+// --- rent --------------------------------------------------------------------------------
+
+export type Lease = Schemas['Lease']
+export type LeaseStatus = Schemas['LeaseStatus']
+export type LeaseCreate = Schemas['LeaseCreateRequest']
+export type LeaseUpdate = Schemas['PatchedLeaseUpdateRequest']
+export type Invoice = Schemas['Invoice']
+export type InvoiceStatus = Schemas['InvoiceStatus']
+export type RentPayment = Schemas['RentPayment']
+export type RentPaymentStatus = Schemas['RentPaymentStatus']
+export type RentOutcome = Schemas['RentOutcomeEnum']
+export type RefundRequest = Schemas['RefundRequest']
+export type RentRoll = Schemas['RentRoll']
+export type RentRollRow = Schemas['RentRollRow']
+export type RentRollTotal = Schemas['RentRollTotal']
+
+// --- visits ------------------------------------------------------------------------------
+
+export type Visit = Schemas['Visit']
+export type VisitStatus = Schemas['VisitStatus']
+export type VisitSlot = Schemas['VisitSlot']
+export type VisitSlots = Schemas['VisitSlots']
+export type VisitAvailability = Schemas['VisitAvailability']
+export type AvailabilityInput = Schemas['AvailabilityRequest']
+export type WeeklyRule = Schemas['WeeklyRuleRequest']
+export type DateException = Schemas['DateExceptionRequest']

@@ -24,10 +24,16 @@ interface NavItem {
 
 function navItems(role: string | undefined): NavItem[] {
   const items: NavItem[] = [{ to: '/', label: 'Search' }]
-  if (role === 'tenant') items.push({ to: '/bookings', label: 'My bookings' })
+  if (role === 'tenant') {
+    items.push({ to: '/bookings', label: 'My bookings' })
+    items.push({ to: '/rent', label: 'Rent' })
+    items.push({ to: '/visits', label: 'Visits' })
+  }
   if (role === 'landlord' || role === 'admin') {
     items.push({ to: '/landlord/properties', label: 'My properties' })
     items.push({ to: '/landlord/bookings', label: 'Bookings' })
+    items.push({ to: '/landlord/rent', label: 'Rent' })
+    items.push({ to: '/landlord/visits', label: 'Visits' })
   }
   return items
 }

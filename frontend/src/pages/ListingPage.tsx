@@ -18,6 +18,7 @@ import { getProperty, roomAvailability } from '../api/endpoints'
 import type { Availability, Property, Room } from '../api/types'
 import { ErrorAlert, NotFoundContent, PageSkeleton, PropertyBadge } from '../components/common'
 import { LazyMap } from '../components/LazyMap'
+import VisitRequest from '../components/VisitRequest'
 import { useFormat } from '../lib/format'
 import { amenityLabel, typeLabel } from '../lib/labels'
 import { usePageTitle } from '../lib/usePageTitle'
@@ -214,6 +215,8 @@ function Listing({ property }: { property: Property }) {
           </Text>
         )}
       </section>
+
+      <VisitRequest property={property} />
 
       {property.description && (
         <section aria-labelledby="about-heading">
