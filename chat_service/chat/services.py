@@ -202,12 +202,21 @@ def _create_conversation(actor, prop, tenant, landlord, booking_id) -> Conversat
 
 
 # -- messages ---------------------------------------------------------------------------
+_SENT = """
+SELECT id FROM chat_message WHERE conversation_id = %s AND sender_id = %s AND client_id = %s
+"""
+
+
 def _sent(conversation_id, sender_id: str, client_id: str) -> Message | None:
-    return (
-        Message.objects.select_related("attachment")
-        .filter(conversation_id=conversation_id, sender_id=sender_id, client_id=client_id)
-        .first()
-    )
+    """The message this client id already stored, if any. Asked before every send, and
+    nearly always None: plain SQL, since compiling the ORM's query cost more CPU than
+    the rest of the send (bench/chat/send_cpu.py); the ORM loads the rare retry."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SENT, [conversation_id, sender_id, client_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Message.objects.select_related("attachment").get(pk=row[0])
 
 
 # A send is two statements under the conversation's row lock (plus the outbox row): the
