@@ -272,6 +272,7 @@ def _take_seq(conversation_id, actor, now) -> tuple[Conversation, bool]:
     if row is None:
         raise ConversationNotFound()
     tenant_id, landlord_id, property_id, last_seq, blocked = row
+    # The columns a send reads, from the UPDATE's RETURNING; not an instance to save.
     conversation = Conversation(
         id=conversation_id,
         tenant_id=tenant_id,
@@ -309,7 +310,7 @@ def message_send(
         if attachment_id is not None:
             attachment = (
                 Attachment.objects.select_for_update()
-                .filter(pk=attachment_id, conversation=conversation, uploader_id=actor.id)
+                .filter(pk=attachment_id, conversation_id=conversation.id, uploader_id=actor.id)
                 .first()
             )
             if attachment is None:
