@@ -81,11 +81,14 @@ def commit_measured() -> str:
         cwd=root,
         capture_output=True,
         text=True,
-    ).stdout.strip()
-    if not dirty:
+    ).stdout
+    # `XY path` lines (not stripped: X may be a space); this bench's own output files
+    # are no change to what it measures.
+    own = {str((HERE / name).relative_to(root)) for name in ("REPORT.md", "results.json")}
+    files = [line[3:] for line in dirty.splitlines() if line[3:] and line[3:] not in own]
+    if not files:
         return head
-    files = ", ".join(line[3:] for line in dirty.splitlines())
-    return f"{head} (uncommitted changes to: {files})"
+    return f"{head} (uncommitted changes to: {', '.join(files)})"
 
 
 def rss(pid: int) -> int:

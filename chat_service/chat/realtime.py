@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -64,10 +65,43 @@ def publish(user_ids, event: dict) -> None:
     async_to_sync(apublish)(list(user_ids), event)
 
 
+_held = threading.local()
+
+
 def publish_on_commit(user_ids, event: dict) -> None:
-    """Publish once the current transaction commits (at once outside one)."""
+    """Publish once the current transaction commits (at once outside one); within
+    `holding`, hand the wake-up to its caller instead."""
     user_ids = list(user_ids)
-    transaction.on_commit(lambda: publish(user_ids, event))
+    transaction.on_commit(lambda: _publish_or_hold(user_ids, event))
+
+
+def _publish_or_hold(user_ids: list[str], event: dict) -> None:
+    held = getattr(_held, "wakeups", None)
+    if held is None:
+        publish(user_ids, event)
+    else:
+        held.append((user_ids, event))
+
+
+def holding(function):
+    """`function` returning (its result, the wake-ups it committed), for a socket:
+    it runs in a worker thread (chat/sockets.py `db`), and publishing from there is a
+    second hop, to the event loop and back, while the thread waits. The socket
+    publishes them itself on its loop (`apublish`), once the call has returned."""
+
+    def run(*args, **kwargs):
+        _held.wakeups = held = []
+        try:
+            return function(*args, **kwargs), held
+        except BaseException:
+            # What committed before the error is still announced, from here.
+            for user_ids, event in held:
+                publish(user_ids, event)
+            raise
+        finally:
+            _held.wakeups = None
+
+    return run
 
 
 # -- presence ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@ admins read any (for reports) and write none; nobody else learns that it exists 
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from .errors import AttachmentNotFound, ConversationNotFound, MessageNotFound, ReportNotFound
 from .models import (
@@ -87,12 +87,6 @@ def attachment_get_visible(*, attachment_id, actor) -> Attachment:
     if attachment is None or not conversation_can_see(attachment.conversation, actor=actor):
         raise AttachmentNotFound()
     return attachment
-
-
-def blocked_between(a: str, b: str) -> bool:
-    return Block.objects.filter(
-        Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
-    ).exists()
 
 
 def block_list(*, actor) -> QuerySet[Block]:

@@ -40,7 +40,7 @@ from rentezy_common.errors import ApiError
 from rentezy_common.gateway import Caller
 from rentezy_common.jsonbody import loads
 
-from . import selectors, services
+from . import realtime, selectors, services
 from .realtime import LAYER_GUARD, PRESENCE, apublish, user_group
 from .representation import message_representation
 
@@ -57,6 +57,15 @@ def db(function):
     """Run a service or selector in a worker thread (any of the loop's pool, each with
     its own database connection): sockets never wait on each other's queries."""
     return database_sync_to_async(function, thread_sensitive=False)
+
+
+async def write(function, **kwargs):
+    """A service that changes the log, in a worker thread like `db`; the wake-ups it
+    committed are published from the event loop afterwards (one thread hop, not two)."""
+    result, wakeups = await db(realtime.holding(function))(**kwargs)
+    for user_ids, event in wakeups:
+        await apublish(user_ids, event)
+    return result
 
 
 class FrameError(ApiError):
@@ -318,7 +327,8 @@ class ChatSocket(AsyncConsumer):
             body = body[: settings.CHAT_MESSAGE_MAX_CHARS + 1]  # refused as too long below
         attachment = frame.get("attachment_id")
         attachment_id = _uuid(attachment, "attachment_id") if attachment is not None else None
-        message, created = await db(services.message_send)(
+        message, created = await write(
+            services.message_send,
             actor=self.actor,
             conversation_id=conversation_id,
             client_id=client_id,
@@ -330,14 +340,14 @@ class ChatSocket(AsyncConsumer):
     async def frame_edit(self, frame: dict) -> None:
         message_id = _int(frame, "message_id")
         body = _text(frame, "body", required=False) or ""
-        message = await db(services.message_edit)(
-            actor=self.actor, message_id=message_id, body=body[:10_000]
+        message = await write(
+            services.message_edit, actor=self.actor, message_id=message_id, body=body[:10_000]
         )
         await self._acknowledge(frame, message)
 
     async def frame_delete(self, frame: dict) -> None:
         message_id = _int(frame, "message_id")
-        message = await db(services.message_delete)(actor=self.actor, message_id=message_id)
+        message = await write(services.message_delete, actor=self.actor, message_id=message_id)
         await self._acknowledge(frame, message)
 
     async def _acknowledge(self, frame: dict, message, *, duplicate: bool = False) -> None:
@@ -366,8 +376,11 @@ class ChatSocket(AsyncConsumer):
 
     async def frame_read(self, frame: dict) -> None:
         conversation_id = _uuid(frame.get("conversation_id"), "conversation_id")
-        await db(services.conversation_mark_read)(
-            actor=self.actor, conversation_id=conversation_id, seq=_int(frame, "seq")
+        await write(
+            services.conversation_mark_read,
+            actor=self.actor,
+            conversation_id=conversation_id,
+            seq=_int(frame, "seq"),
         )
 
     async def frame_typing(self, frame: dict) -> None:

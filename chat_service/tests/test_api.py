@@ -126,6 +126,36 @@ def test_concurrent_sends_get_a_gapless_sequence(tenant, landlord, conversation)
     assert Conversation.objects.get(pk=conversation).last_seq == 16
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_store_one_message(tenant, landlord, conversation):
+    """8 retries of one send at once: those that wait for the row lock while the first
+    commits are refused by the unique constraint, roll back their sequence number and
+    unread count, and return the first message."""
+    client_id = str(uuid.uuid4())
+
+    def one(i: int) -> tuple[int, int]:
+        from django.db import connection as thread_connection
+
+        try:
+            client = GatewayClient(user_id=tenant.user_id, role=tenant.role)
+            response = send(client, conversation, "once", client_id=client_id)
+            assert response.status_code in (200, 201), response.content
+            return response.status_code, response.json()["seq"]
+        finally:
+            thread_connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(one, range(8)))
+    assert sorted(answers) == [(200, 1)] * 7 + [(201, 1)]
+    assert Conversation.objects.get(pk=conversation).last_seq == 1
+    assert Message.objects.filter(conversation_id=conversation).count() == 1
+    recipient = Participant.objects.get(conversation_id=conversation, user_id=landlord.user_id)
+    assert recipient.unread_count == 1
+    assert len(events("message.sent")) == 1
+    # the conversation goes on without a gap
+    assert send(tenant, conversation, "next").json()["seq"] == 2
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [("", "body"), ("   \n ", "body"), ("x" * 4001, "body"), ("a\x00b", "body")],
