@@ -10,74 +10,30 @@ from these settings.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
-
-from rentezy_common.env import REQUIRED, env_bool, env_int, env_str, runtime_environment
+from rentezy_common.env import env_int
+from rentezy_common.media import media_storage
 
 MEDIA_URL_PATH = "/api/properties/media/"  # public path, routed by the gateway
 # A year: a stored name (<property id>/<photo id>.<ext>) never gets other bytes.
 MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
-def _default_media_root(repo: Path, environ: Mapping[str, str]) -> Path:
-    if runtime_environment(environ) == "test":
-        # Tests point this at a fresh temporary directory of their own (tests/conftest.py).
-        return Path(tempfile.gettempdir()) / "rentezy-test-media" / "property"
-    state = Path(environ.get("RENTEZY_STATE", repo / ".rentezy"))
-    return state / "state" / "media" / "property"
-
-
 def media_settings(*, repo: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     environ = os.environ if environ is None else environ
-    production = runtime_environment(environ) == "production"
-    backend = env_str("PROPERTY_MEDIA_STORAGE", "filesystem", environ=environ)
-    if backend == "filesystem":
-        media_root = env_str(
-            "PROPERTY_MEDIA_ROOT",
-            REQUIRED if production else str(_default_media_root(repo, environ)),
-            environ=environ,
-        )
-        storage = {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {
-                "location": media_root,
-                "base_url": MEDIA_URL_PATH,
-                "file_permissions_mode": 0o644,
-                "directory_permissions_mode": 0o755,
-            },
-        }
-    elif backend == "s3":
-
-        def optional(name: str) -> str | None:
-            return env_str(name, "", environ=environ) or None
-
-        storage = {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": env_str("PROPERTY_MEDIA_S3_BUCKET", environ=environ),
-                "endpoint_url": optional("PROPERTY_MEDIA_S3_ENDPOINT_URL"),
-                "region_name": optional("PROPERTY_MEDIA_S3_REGION"),
-                "custom_domain": optional("PROPERTY_MEDIA_S3_CUSTOM_DOMAIN"),
-                "location": env_str("PROPERTY_MEDIA_S3_PREFIX", "property", environ=environ),
-                # Snapshot URLs live forever in a compacted topic: they must not expire,
-                # so objects are read through public (or CDN) URLs, not presigned ones.
-                "querystring_auth": env_bool(
-                    "PROPERTY_MEDIA_S3_QUERYSTRING_AUTH", False, environ=environ
-                ),
-                "file_overwrite": False,
-                "default_acl": optional("PROPERTY_MEDIA_S3_DEFAULT_ACL"),
-                "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
-            },
-        }
-    else:
-        raise ImproperlyConfigured(
-            f"PROPERTY_MEDIA_STORAGE must be 'filesystem' or 's3', got {backend!r}."
-        )
+    # Snapshot URLs live forever in a compacted topic: they must not expire, so S3
+    # objects are read through public (or CDN) URLs, not presigned ones.
+    backend, storage = media_storage(
+        "PROPERTY",
+        repo=repo,
+        environ=environ,
+        subdir="property",
+        base_url=MEDIA_URL_PATH,
+        object_parameters={"CacheControl": MEDIA_CACHE_CONTROL},
+    )
     return {
         "STORAGES": {"default": storage},
         "PROPERTY_MEDIA_STORAGE": backend,
