@@ -50,3 +50,16 @@ def python_speed_us() -> float:
 
     runs = [timeit.timeit("sum(range(1000))", number=20_000) / 20_000 * 1e6 for _ in range(7)]
     return round(statistics.median(runs), 1)
+
+
+def pids(pattern: str) -> list[int]:
+    """The processes whose command line matches `pattern` (pgrep -f)."""
+    found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout
+    return [int(pid) for pid in found.split()]
+
+
+def with_children(pid: int) -> list[int]:
+    """`pid` and its direct children (a gunicorn master and its workers)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    children = [int(child) for child in path.read_text().split()] if path.exists() else []
+    return [pid, *children]

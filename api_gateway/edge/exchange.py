@@ -13,7 +13,7 @@ import time
 
 from django.conf import settings
 
-from rentezy_common.logs import clean_request_id
+from rentezy_common.logs import clean_request_id, redact
 
 from . import metrics
 from .refusal import Refusal
@@ -128,16 +128,17 @@ class Exchange:
         cost a seventh of the gateway's CPU per request. `rentezy.access` still decides
         whether it is written (LOG_LEVEL, or that logger's level in LOGGING)."""
         now = time.time()
+        path = redact(self.path)  # secret segments (a calendar feed's token) masked
         entry = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
             + f".{int(now % 1 * 1000):03d}Z",
             "level": "INFO",
             "logger": "rentezy.access",
-            "message": f"{self.method} {self.path} {self.status}",
+            "message": f"{self.method} {path} {self.status}",
             "service": settings.SERVICE_NAME,
             "request_id": self.request_id,
             "method": self.method,
-            "path": self.path,
+            "path": path,
             "status": self.status,
             "route": route,
             "upstream": upstream,

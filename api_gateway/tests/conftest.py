@@ -97,6 +97,8 @@ def _gateway(auth_server, echo_server, flaky_port, name, **overrides) -> Service
         "GATEWAY_METRICS_PORT": str(metrics_port),
         # Every test client is 127.0.0.1: the invalid-token guard has its own test.
         "GATEWAY_INVALID_TOKEN_LIMIT": "10000/minute",
+        # A secret segment to mask in the access log (test_edge.py), besides the feeds'.
+        "LOG_REDACTED_PATHS": "/api/visits/feeds/{secret},/api/echo/public/feeds/{secret}",
         **overrides,
     }
     server = ServiceProcess.python("api_gateway", "-m", "edge.serve", env=env, name=name)

@@ -33,6 +33,20 @@ def test_production_routing_table():
     assert table.match("/api/bookings/").upstream.url.startswith("http://127.0.0.1:8003")
 
 
+def test_visits_public_reads_are_declared_route_by_route():
+    """Slots of a published property and a calendar feed need no login; the rest of
+    /api/visits/ does."""
+    table = config.load()
+    slots = table.match("/api/visits/properties/7f0c/slots/")
+    assert slots.upstream.name == "visits"
+    assert not slots.needs_identity("GET") and slots.needs_identity("PUT")
+    feed = table.match("/api/visits/feeds/some-secret-token.ics")
+    assert feed.upstream.name == "visits" and not feed.needs_identity("GET")
+    assert feed.rate_limit_key == "ip"
+    for path in ("/api/visits/requests/", "/api/visits/calendar-feed/"):
+        assert table.match(path).needs_identity("GET"), path
+
+
 # --- routing and identity headers ----------------------------------------------------------
 
 
@@ -218,6 +232,27 @@ def test_metrics_and_json_access_log(client, gateway):
     assert line["request_id"] == "probe-1" and line["status"] == 200
     assert line["upstream"] == "echo" and line["route"] == "/api/echo/public/"
     assert isinstance(line["latency_ms"], float) and "user_id" in line
+
+
+def test_secret_path_segments_never_reach_the_access_log(client, gateway):
+    """LOG_REDACTED_PATHS: the segment standing for `{secret}` is masked in the line."""
+    secret = "s3cr3t-feed-token-" + hashlib.sha256(str(time.time()).encode()).hexdigest()[:12]
+    response = client.get(
+        f"/api/echo/public/feeds/{secret}.ics", headers={"X-Request-ID": "redact-1"}
+    )
+    assert response.status_code == 200
+    deadline = time.monotonic() + 5
+    line = None
+    while time.monotonic() < deadline and line is None:
+        text = gateway.log_path.read_text()
+        for raw in text.splitlines():
+            if '"redact-1"' in raw and "rentezy.access" in raw:
+                line = json.loads(raw)
+        time.sleep(0.1)
+    assert line is not None
+    assert line["path"] == "/api/echo/public/feeds/[redacted]"
+    assert line["message"] == "GET /api/echo/public/feeds/[redacted] 200"
+    assert secret not in gateway.log_path.read_text()
 
 
 # --- streaming large bodies -------------------------------------------------------------------

@@ -47,7 +47,13 @@ from rentezy_common.testing.processes import ServiceProcess, fresh_database, mig
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from benchkit import build_loadgen, process_cpu, python_speed_us  # noqa: E402 - bench/ is on the path now
+from benchkit import (  # noqa: E402 - bench/ is on the path now
+    build_loadgen,
+    pids,
+    process_cpu,
+    python_speed_us,
+    with_children,
+)
 
 TARGETS = {"oversold": 0, "burst_settle_s": 5.0, "uncontended_holds_per_s": 200.0}
 DATABASE = "rentezy_booking_bench"
@@ -201,13 +207,7 @@ class Bench:
         return result
 
     def web_children(self) -> list[int]:
-        path = Path(f"/proc/{self.web.pid}/task/{self.web.pid}/children")
-        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
-
-
-def pids(pattern: str) -> list[int]:
-    found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout
-    return [int(pid) for pid in found.split()]
+        return with_children(self.web.pid)[1:]
 
 
 def summarize_burst(runs: list[dict]) -> dict:

@@ -3,7 +3,8 @@
 // c connections each send GET requests back to back for a fixed time (after a
 // warm-up) over keep-alive connections and record every latency. With -sign-secret it
 // signs each request the way the gateway does (rentezy_common.gateway.sign_request), so
-// the same GET can be sent straight to a service. With -urls FILE (one URL per line;
+// the same GET can be sent straight to a service; -sign-users N signs request i as user
+// <sign-user>+i%N, so a burst comes from N distinct callers. With -urls FILE (one URL per line;
 // blank lines and lines starting with # are skipped) the requests cycle through those
 // URLs round-robin across all connections, for a mixed workload. With -method POST and
 // -bodies FILE (one request body per line) it sends those bodies round-robin as JSON.
@@ -123,6 +124,7 @@ func main() {
 	secret := flag.String("sign-secret", "", "sign requests like the gateway with this secret")
 	user := flag.String("sign-user", "", "user id to sign")
 	role := flag.String("sign-role", "", "role to sign")
+	signUsers := flag.Int("sign-users", 0, "sign request i as user <sign-user>+i%N: N distinct callers (numeric -sign-user)")
 	method := flag.String("method", "GET", "HTTP method")
 	bodiesFile := flag.String("bodies", "", "file of JSON request bodies, one per line, sent round-robin")
 	burst := flag.Int("burst", 0, "send this many requests at once, one connection each, and stop")
@@ -172,7 +174,12 @@ func main() {
 			req.Header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
 		}
 		if *secret != "" {
-			sign(req, *secret, *user, *role)
+			caller := *user
+			if *signUsers > 0 {
+				base, _ := strconv.Atoi(*user)
+				caller = strconv.Itoa(base + int(i%uint64(*signUsers)))
+			}
+			sign(req, *secret, caller, *role)
 		}
 		return req
 	}

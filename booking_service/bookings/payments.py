@@ -8,81 +8,33 @@ so a retry after a timeout never makes a second session or a second refund.
 
 from __future__ import annotations
 
-import functools
 import logging
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import stripe
 from django.conf import settings
 
-from rentezy_common.jsonbody import BadJson
-from rentezy_common.jsonbody import loads as json_loads
+# The Stripe parts every paying service shares (rentezy_common.payments), under the
+# names this app has always used.
+from rentezy_common.payments import REFUSALS as _REFUSALS
+from rentezy_common.payments import (  # noqa: F401
+    ZERO_DECIMAL,
+    InvalidEvent,
+    InvalidSignature,
+    client,
+    construct_event,
+    from_minor_units,
+    minor_units,
+)
 
 from .errors import PaymentProviderUnavailable
 
 logger = logging.getLogger(__name__)
 
-# ISO 4217 currencies Stripe takes in whole units (https://docs.stripe.com/currencies).
-ZERO_DECIMAL = frozenset(
-    ("BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
-     "VUV", "XAF", "XOF", "XPF")
-)  # fmt: skip
-
-
-class InvalidSignature(Exception):
-    pass
-
-
-class InvalidEvent(Exception):
-    """Signed by Stripe, but not an event we can read (not a JSON object, no id/type)."""
-
 
 class RefundRefused(Exception):
     """Stripe answered and said no (already refunded, amount too large, the payment
     cannot be refunded): trying again cannot help, a person must look."""
-
-
-# Stripe errors that are answers, not outages (https://docs.stripe.com/api/errors).
-_REFUSALS = (
-    stripe.InvalidRequestError,
-    stripe.CardError,
-    stripe.AuthenticationError,
-    stripe.PermissionError,
-    stripe.IdempotencyError,
-)
-
-
-def minor_units(amount: Decimal, currency: str) -> int:
-    exponent = 0 if currency.upper() in ZERO_DECIMAL else 2
-    return int((amount * 10**exponent).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def from_minor_units(value: int, currency: str) -> Decimal:
-    exponent = 0 if currency.upper() in ZERO_DECIMAL else 2
-    return (Decimal(value) / 10**exponent).quantize(Decimal("0.01"))
-
-
-class _HttpClient(stripe.RequestsClient):
-    """stripe's requests client, with sessions that ignore proxy variables: requests
-    otherwise re-reads the environment's proxy settings on every call (~1 ms)."""
-
-    def _request_internal(self, *args, **kwargs):
-        if getattr(self._thread_local, "session", None) is None:
-            session = self.requests.Session()
-            session.trust_env = False
-            self._thread_local.session = session
-        return super()._request_internal(*args, **kwargs)
-
-
-@functools.cache
-def client() -> stripe.StripeClient:
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY,
-        base_addresses=base,
-        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
-        http_client=_HttpClient(timeout=settings.STRIPE_TIMEOUT),
-    )
 
 
 def create_checkout_session(booking) -> tuple[str, str]:
@@ -168,29 +120,3 @@ def refund(booking, amount: Decimal) -> str:
     except stripe.StripeError as exc:
         raise PaymentProviderUnavailable(str(exc) or type(exc).__name__) from exc
     return result.id
-
-
-def construct_event(payload: bytes, signature: str | None) -> dict:
-    """The verified event as a plain dict. InvalidSignature when it is not Stripe's;
-    InvalidEvent when it is signed but not an event object (the platform's JSON limits
-    apply: a signed body is still input)."""
-    if not signature:
-        raise InvalidSignature("missing Stripe-Signature header")
-    try:
-        stripe.WebhookSignature.verify_header(
-            payload, signature, settings.STRIPE_WEBHOOK_SECRET,
-            tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
-        )  # fmt: skip
-    except (stripe.SignatureVerificationError, ValueError) as exc:  # incl. bad UTF-8
-        raise InvalidSignature(str(exc)) from exc
-    try:
-        event = json_loads(payload)
-    except BadJson as exc:
-        raise InvalidEvent(exc.message) from exc
-    if (
-        not isinstance(event, dict)
-        or not isinstance(event.get("id"), str)
-        or not isinstance(event.get("type"), str)
-    ):
-        raise InvalidEvent("not a Stripe event object")
-    return event

@@ -31,7 +31,7 @@ from rentezy_common.errors import IllegalTransition
 from rentezy_common.events import publish_event
 from rentezy_common.idempotency import IdempotencyKeyReused
 from rentezy_common.retention import delete_older_than
-from rentezy_common.tasks import enqueue, enqueue_on_commit
+from rentezy_common.tasks import claim_due, enqueue, enqueue_on_commit
 
 from . import inventory, payments, policies
 from .errors import BookingNotFound, CancellationClosed, NotBookable, RoomNotFound, SoldOut
@@ -497,24 +497,15 @@ def refunds_queue_due(limit: int = 500) -> list:
     claim (`refund_queued_at`) is one UPDATE, so a refund is never queued twice by
     overlapping sweeps, and a refund waits BOOKING_REFUND_REQUEUE_SECONDS before it is
     queued again (its task may still be waiting for a worker)."""
-    table = Booking._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {table} SET refund_queued_at = now()
-            WHERE id IN (
-                SELECT id FROM {table}
-                WHERE refund_status = %s
-                  AND (refund_next_attempt_at IS NULL OR refund_next_attempt_at <= now())
-                  AND (refund_queued_at IS NULL
-                       OR refund_queued_at < now() - make_interval(secs => %s))
-                ORDER BY updated_at LIMIT %s FOR UPDATE SKIP LOCKED
-            )
-            RETURNING id
-            """,
-            [RefundStatus.PENDING, settings.BOOKING_REFUND_REQUEUE_SECONDS, limit],
-        )
-        due = [row[0] for row in cursor.fetchall()]
+    due = claim_due(
+        Booking._meta.db_table,
+        where="refund_status = %s "
+        "AND (refund_next_attempt_at IS NULL OR refund_next_attempt_at <= now())",
+        params=[RefundStatus.PENDING],
+        stamp="refund_queued_at",
+        requeue_seconds=settings.BOOKING_REFUND_REQUEUE_SECONDS,
+        limit=limit,
+    )
     for booking_id in due:
         enqueue(TASK_ISSUE_REFUND, str(booking_id))
     return due

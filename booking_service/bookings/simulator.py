@@ -13,21 +13,13 @@ Outcomes: `paid` (checkout.session.completed), `expired` (checkout.session.expir
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import uuid
+from django.conf import settings  # noqa: F401 - the tests read the webhook secret here
 
-from django.conf import settings
-
-from rentezy_common.gateway import sign_request
-from rentezy_common.logs import new_request_id
+from rentezy_common.payments.simulator import deliver, sim_id, stripe_event, stripe_signature
 
 from .payments import minor_units
+
+__all__ = ["OUTCOMES", "checkout_event", "deliver", "stripe_signature"]
 
 OUTCOMES = ("paid", "expired", "failed", "declined")
 
@@ -36,9 +28,9 @@ def checkout_event(booking, outcome: str, *, event_id: str | None = None) -> dic
     """The Stripe event for `outcome` of the booking's Checkout Session."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {OUTCOMES}")
-    intent = booking.payment_intent_id or f"pi_sim_{uuid.uuid4().hex[:24]}"
+    intent = booking.payment_intent_id or sim_id("pi")
     session = {
-        "id": booking.checkout_session_id or f"cs_sim_{uuid.uuid4().hex[:24]}",
+        "id": booking.checkout_session_id or sim_id("cs"),
         "object": "checkout.session",
         "amount_total": minor_units(booking.amount, booking.currency),
         "currency": booking.currency.lower(),
@@ -68,46 +60,4 @@ def checkout_event(booking, outcome: str, *, event_id: str | None = None) -> dic
             },
         ),
     }[outcome]
-    return {
-        "id": event_id or f"evt_sim_{uuid.uuid4().hex}",
-        "object": "event",
-        "api_version": "2025-01-27.acacia",
-        "created": int(time.time()),
-        "livemode": False,
-        "pending_webhooks": 1,
-        "type": event_type,
-        "data": {"object": obj},
-    }
-
-
-def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) -> str:
-    """The `Stripe-Signature` header for `payload` (Stripe's v1 scheme)."""
-    ts = int(time.time()) if timestamp is None else timestamp
-    mac = hmac.new(secret.encode(), f"{ts}.".encode() + payload, hashlib.sha256).hexdigest()
-    return f"t={ts},v1={mac}"
-
-
-def deliver(event: dict, url: str | None = None) -> tuple[int, dict]:
-    """POST the signed event to the webhook endpoint; (status, JSON answer).
-
-    It also carries an (anonymous) gateway signature, so the endpoint can be the booking
-    service itself; through the gateway, the gateway replaces those headers with its own."""
-    url = url or settings.PAYMENT_SIMULATOR_WEBHOOK_URL
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError(f"not an http(s) URL: {url!r}")
-    payload = json.dumps(event).encode()
-    path = urllib.parse.urlsplit(url).path
-    headers = {
-        "Content-Type": "application/json",
-        "Stripe-Signature": stripe_signature(payload, settings.STRIPE_WEBHOOK_SECRET),
-        **sign_request(
-            secret=settings.GATEWAY_SIGNING_SECRETS[0], method="POST", path=path,
-            request_id=new_request_id(),
-        ),
-    }  # fmt: skip
-    request = urllib.request.Request(url, data=payload, headers=headers, method="POST")  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our URL
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
+    return stripe_event(event_type, obj, event_id=event_id)

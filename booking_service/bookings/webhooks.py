@@ -5,19 +5,13 @@ the booking (bookings.services: session, amount, currency)."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 
-from django.db import OperationalError, transaction
-from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.db import transaction
 
-from rentezy_common.errors import error_response
+from rentezy_common.payments.webhooks import stripe_webhook_view
 
-from . import payments, services
-
-logger = logging.getLogger(__name__)
+from . import services
 
 SESSION_PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 SETTLED = ("paid", "no_payment_required")
@@ -80,23 +74,5 @@ def _booking_id(obj: dict) -> uuid.UUID | None:
         return None
 
 
-@csrf_exempt
-@require_POST
-def stripe_webhook(request):
-    """`POST /api/bookings/stripe/webhook/` (public at the gateway; Stripe signs it)."""
-    try:
-        event = payments.construct_event(request.body, request.headers.get("Stripe-Signature"))
-    except payments.InvalidSignature as exc:
-        logger.warning("stripe webhook refused", extra={"error": str(exc)})
-        return error_response(400, "invalid_signature", "The Stripe signature does not verify.")
-    except payments.InvalidEvent as exc:
-        logger.warning("stripe webhook unreadable", extra={"error": str(exc)})
-        return error_response(400, "invalid_event", "Not a Stripe event.")
-    try:
-        result = stripe_event_handle(event)
-    except OperationalError:
-        # Stripe retries non-2xx answers for three days: nothing is lost.
-        return error_response(503, "database_unavailable", "Try again later.")
-    logger.info("stripe event", extra={"event_id": event["id"], "type": event["type"],
-                                       "result": result})  # fmt: skip
-    return JsonResponse({"received": True, "result": result})
+# `POST /api/bookings/stripe/webhook/` (public at the gateway; Stripe signs it).
+stripe_webhook = stripe_webhook_view(stripe_event_handle)

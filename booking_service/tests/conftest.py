@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,34 +17,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from rentezy_common.events.envelope import EventEnvelope
 from rentezy_common.events.models import OutboxEvent
+from rentezy_common.testing import celery as testing_celery
+from rentezy_common.testing.celery import purge_queue, wait_for  # noqa: F401 - the tests' names
 from rentezy_common.testing.clients import GatewayClient
-from rentezy_common.testing.processes import ServiceProcess, settings_database_url
+from rentezy_common.testing.events import property_envelope
+from rentezy_common.testing.processes import ServiceProcess
 
-
-def new_user_id() -> str:
-    return str(uuid.uuid4().int % 10**9)
-
-
-@pytest.fixture
-def tenant() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="tenant")
-
-
-@pytest.fixture
-def other_tenant() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="tenant")
-
-
-@pytest.fixture
-def landlord() -> GatewayClient:
-    return GatewayClient(user_id=new_user_id(), role="landlord")
-
-
-@pytest.fixture
-def anonymous() -> GatewayClient:
-    return GatewayClient()
+# Callers: `tenant`, `other_tenant`, `landlord`, `admin`, `anonymous` are the platform's
+# fixtures (rentezy_common.testing.plugin).
 
 
 # -- property events -> rooms ------------------------------------------------------------
@@ -77,20 +58,6 @@ def room_entry(total_units: int = 5, *, room_id: str | None = None, price: str =
         "deposit": deposit,
         "currency": "INR",
     }
-
-
-def property_envelope(snapshot: dict, version: int, event_type: str | None = None):
-    return EventEnvelope(
-        id=uuid.uuid4(),
-        type=event_type
-        or f"property.{'published' if snapshot['status'] == 'published' else 'updated'}",
-        source="property",
-        aggregate_type="property",
-        aggregate_id=snapshot["id"],
-        version=version,
-        occurred_at=datetime.now(UTC),
-        payload=json.loads(json.dumps(snapshot)),
-    )
 
 
 def apply(snapshot: dict, version: int, event_type: str | None = None) -> None:
@@ -201,22 +168,9 @@ def units_add_up(request):
 # -- real processes ----------------------------------------------------------------------
 def celery_worker(env: dict[str, str] | None = None, concurrency: int = 2) -> ServiceProcess:
     """The Procfile's worker, on this test database and the test Redis database."""
-    return ServiceProcess.python(
-        "booking_service",
-        "-m", "celery", "-A", "config.celery", "worker", "--hostname",
-        f"booking-test-{uuid.uuid4().hex[:6]}@%h", "--concurrency", str(concurrency),
-        "--queues", "booking", "--loglevel", "INFO", "--without-heartbeat",
-        "--without-mingle", "--without-gossip",
-        env={"DATABASE_URL": settings_database_url(), **(env or {})},
-        ready_path=None,
-        name="booking-celery",
-    )  # fmt: skip
-
-
-def purge_queue() -> None:
-    from config.celery import app
-
-    app.control.purge()
+    return testing_celery.celery_worker(
+        "booking_service", "booking", env=env, concurrency=concurrency
+    )
 
 
 @pytest.fixture
@@ -224,16 +178,3 @@ def empty_queue():
     """Empty the Celery queue after the test (tasks it queued that nobody will run)."""
     yield
     purge_queue()
-
-
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)

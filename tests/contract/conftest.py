@@ -1,7 +1,8 @@
 """The platform for the contract suite: every service with an API as its own process
 (fresh databases), the gateway with the production routing table in front, users of
 each role and a little real data (a published property with a room type and a photo, a
-booking, a listing in a search alias of its own)."""
+booking, a listing in a search alias of its own, the property's viewing hours, a visit
+and a calendar feed)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ ALIAS = f"contract-properties-{RUN}"
 # booking_service's Celery broker: a Redis database of its own (tests/e2e uses 31), emptied
 # before and after; no worker runs here, the hold-expiry tasks just wait there.
 BOOKING_BROKER_DB = 30
+RENT_BROKER_DB = 28  # rent_service's, likewise (tests/e2e uses 29)
 # The limits are configuration (docs/services/gateway.md): high here, so fuzzing is not
 # throttled; login, register and refresh keep their own per-IP limits, and each request
 # comes from an address of its own (X-Forwarded-For, one trusted hop).
@@ -48,10 +50,8 @@ GATEWAY_ENV = {
     "GATEWAY_OPENAPI_CACHE_SECONDS": "3600",
 }
 SKELETONS = {  # upstream: directory (no API routes yet; their documents are merged too)
-    "rent": "rent_service",
     "chat": "chat_service",
     "notification": "notification_service",
-    "visits": "schedule_visit",
 }
 ASGI = {"chat_service", "notification_service"}  # served by uvicorn (their Procfiles)
 
@@ -77,7 +77,14 @@ def _web(directory: str, env: dict, name: str) -> ServiceProcess:
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
-    dbs = databases("auth_service", "property_service", "booking_service", suffix="contract")
+    dbs = databases(
+        "auth_service",
+        "property_service",
+        "booking_service",
+        "rent_service",
+        "schedule_visit",
+        suffix="contract",
+    )
     gateway_port = free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
     envs = {
@@ -90,8 +97,16 @@ def platform(tmp_path_factory):
             "REDIS_URL": redis_url("booking", BOOKING_BROKER_DB),
         },
         "search": {"SEARCH_INDEX_ALIAS": ALIAS},
+        "rent": {
+            **dbs["rent_service"],
+            "PUBLIC_BASE_URL": gateway_url,
+            "PAYMENT_SIMULATOR_WEBHOOK_URL": f"{gateway_url}/api/rent/stripe/webhook/",
+            "REDIS_URL": redis_url("rent", RENT_BROKER_DB),
+        },
+        "visits": {**dbs["schedule_visit"], "PUBLIC_BASE_URL": gateway_url},
     }
     flush_redis(redis_url("booking", BOOKING_BROKER_DB))
+    flush_redis(redis_url("rent", RENT_BROKER_DB))
     processes: dict[str, ServiceProcess] = {}
     try:
         start(
@@ -100,6 +115,8 @@ def platform(tmp_path_factory):
             property=_web("property_service", envs["property"], "property"),
             booking=_web("booking_service", envs["booking"], "booking"),
             search=_web("search_service", envs["search"], "search"),
+            rent=_web("rent_service", envs["rent"], "rent"),
+            visits=_web("schedule_visit", envs["visits"], "visits"),
             **{name: _web(directory, {}, name) for name, directory in SKELETONS.items()},
         )
         start(
@@ -112,6 +129,7 @@ def platform(tmp_path_factory):
     finally:
         stop(processes)
         flush_redis(redis_url("booking", BOOKING_BROKER_DB))
+        flush_redis(redis_url("rent", RENT_BROKER_DB))
         _drop_alias_indices()
 
 
@@ -231,6 +249,37 @@ def seed(platform, api) -> Seed:
         " version=100)], alias=os.environ['SEARCH_INDEX_ALIAS'])",
         env={"SEARCH_INDEX_ALIAS": ALIAS, "SNAPSHOT": snapshot_json},
     )
+    # schedule_visit's properties consumer, done directly too; then viewing hours, a
+    # visit request and a calendar feed, through the gateway.
+    manage(
+        "schedule_visit",
+        "shell",
+        "-c",
+        "import json, os, types; from django.db import transaction; "
+        "from visits.handlers import on_property_event\n"
+        "with transaction.atomic(): on_property_event(types.SimpleNamespace("
+        "payload=json.loads(os.environ['SNAPSHOT']), type='property.published', version=100))",
+        env={**platform.envs["visits"], "SNAPSHOT": snapshot_json},
+    )
+    hours = api.put(
+        f"/api/visits/properties/{property_id}/availability/",
+        headers=landlord,
+        json={
+            "min_notice_minutes": 0,
+            "weekly": [{"weekday": d, "start": "00:00", "end": "23:30"} for d in range(1, 8)],
+        },
+    )
+    assert hours.status_code == 200, hours.text
+    slots = api.get(f"/api/visits/properties/{property_id}/slots/", headers=landlord)
+    assert slots.status_code == 200, slots.text
+    visit = api.post(
+        "/api/visits/requests/",
+        headers=tokens["tenant"],
+        json={"property_id": property_id, "start": slots.json()["slots"][-1]["start"]},
+    )
+    assert visit.status_code == 201, visit.text
+    feed = api.post("/api/visits/calendar-feed/", headers=tokens["tenant"])
+    assert feed.status_code == 200, feed.text
     room_id = snapshot["rooms"][0]["id"]
     booking = api.post(
         "/api/bookings/",
@@ -238,6 +287,32 @@ def seed(platform, api) -> Seed:
         json={"room_id": room_id, "quantity": 1, "move_in_date": snapshot["created_at"][:10]},
     )
     assert booking.status_code == 201, booking.text
+    # rent: the property (what its consumer would do), a lease, its invoice, a payment.
+    manage(
+        "rent_service",
+        "shell",
+        "-c",
+        "import json, os, types; from django.db import transaction; "
+        "from leases.handlers import on_property_event\n"
+        "with transaction.atomic(): on_property_event(types.SimpleNamespace("
+        "payload=json.loads(os.environ['SNAPSHOT']), type='property.published', version=100))",
+        env={**platform.envs["rent"], "SNAPSHOT": snapshot_json},
+    )
+    tenant_id = api.get("/api/auth/me", headers=tokens["tenant"]).json()["id"]
+    lease = api.post(
+        "/api/rent/leases/",
+        headers=landlord,
+        json={"tenant_id": str(tenant_id), "property_id": property_id, "currency": "INR",
+              "monthly_rent": "12000.00", "start_date": snapshot["created_at"][:10]},
+    )  # fmt: skip
+    assert lease.status_code == 201, lease.text
+    lease_id = lease.json()["id"]
+    invoice = api.get("/api/rent/invoices/", params={"lease_id": lease_id}, headers=landlord)
+    invoice_id = invoice.json()["results"][0]["id"]
+    rent_payment = api.post(
+        f"/api/rent/invoices/{invoice_id}/pay/", json={"amount": "100.00"}, headers=tokens["tenant"]
+    )
+    assert rent_payment.status_code == 201, rent_payment.text
     photo_body = photo.json()
     return Seed(
         tokens=tokens,
@@ -248,7 +323,13 @@ def seed(platform, api) -> Seed:
             "photo_id": photo_body["id"],
             "name": photo_body["url"].rsplit("/media/", 1)[-1],
             "booking_id": booking.json()["id"],
+            "lease_id": lease_id,
+            "invoice_id": invoice_id,
+            "payment_id": rent_payment.json()["id"],
             "user_id": target_user["id"],
+            "property_id": property_id,
+            "visit_id": visit.json()["id"],
+            "token": feed.json()["token"],
         },
     )
 

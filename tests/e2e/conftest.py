@@ -29,10 +29,22 @@ ALIAS = f"e2e-properties-{RUN}"
 # Its own topics, so the test's listings and bookings never reach a `make up` platform.
 TOPIC = f"e2e-property-events-{RUN}"
 BOOKING_TOPIC = f"e2e-booking-events-{RUN}"
+RENT_TOPIC = f"e2e-rent-events-{RUN}"
 GROUP = f"e2e-search-{RUN}"
 AVAILABILITY_GROUP = f"e2e-search-availability-{RUN}"
 INVENTORY_GROUP = f"e2e-booking-inventory-{RUN}"
-GROUPS = (GROUP, AVAILABILITY_GROUP, INVENTORY_GROUP)
+RENT_BOOKINGS_GROUP = f"e2e-rent-bookings-{RUN}"
+RENT_PROPERTIES_GROUP = f"e2e-rent-properties-{RUN}"
+VISIT_TOPIC = f"e2e-visit-events-{RUN}"
+VISITS_GROUP = f"e2e-visits-properties-{RUN}"
+GROUPS = (
+    GROUP,
+    AVAILABILITY_GROUP,
+    INVENTORY_GROUP,
+    RENT_BOOKINGS_GROUP,
+    RENT_PROPERTIES_GROUP,
+    VISITS_GROUP,
+)
 PASSWORD = "e2e-Password-long-1"
 
 
@@ -42,10 +54,13 @@ PASSWORD = "e2e-Password-long-1"
 # tests leave behind, nor leaves its own for them.
 BOOKING_BROKER_DB = 31
 HOLD_SECONDS = 12  # booking_service's BOOKING_HOLD_SECONDS in these tests
+# rent_service's Celery broker, likewise its own (tests/contract uses 30).
+RENT_BROKER_DB = 29
 
 
 def flush_booking_broker() -> None:
     flush_redis(redis_url("booking", BOOKING_BROKER_DB))
+    flush_redis(redis_url("rent", RENT_BROKER_DB))
 
 
 def databases(*directories: str) -> dict[str, dict[str, str]]:
@@ -56,7 +71,8 @@ def databases(*directories: str) -> dict[str, dict[str, str]]:
 def platform(tmp_path_factory):
     """Start auth, property (+ outbox relay), booking (+ outbox relay, inventory
     consumer, Celery worker), search_consumer (+ property and availability consumers),
-    search_service and the gateway. Yields {name: ServiceProcess}."""
+    search_service, schedule_visit (+ outbox relay, properties consumer) and the gateway.
+    Yields {name: ServiceProcess}."""
     media = tmp_path_factory.mktemp("media")
     admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"})
     ensure_topics(
@@ -64,9 +80,18 @@ def platform(tmp_path_factory):
         [
             TopicSpec(TOPIC, 3, dict(TOPICS["property-events"].config)),
             TopicSpec(BOOKING_TOPIC, 3, dict(TOPICS["booking-events"].config)),
+            TopicSpec(RENT_TOPIC, 3, dict(TOPICS["rent-events"].config)),
+            TopicSpec(VISIT_TOPIC, 3, dict(TOPICS["visit-events"].config)),
         ],
     )
-    dbs = databases("auth_service", "property_service", "booking_service", "search_consumer")
+    dbs = databases(
+        "auth_service",
+        "property_service",
+        "booking_service",
+        "search_consumer",
+        "rent_service",
+        "schedule_visit",
+    )
     search_env = {"SEARCH_INDEX_ALIAS": ALIAS, "SEARCH_CONSUMER_GROUP": GROUP}
     auth_env = dbs["auth_service"]
     property_env = {
@@ -96,6 +121,24 @@ def platform(tmp_path_factory):
         "REDIS_URL": redis_url("booking", BOOKING_BROKER_DB),
         # Short holds, so a test can watch one expire; the other tests pay within seconds.
         "BOOKING_HOLD_SECONDS": str(HOLD_SECONDS),
+    }
+    rent_env = {
+        **dbs["rent_service"],
+        "PROPERTY_EVENTS_TOPIC": TOPIC,
+        "BOOKING_EVENTS_TOPIC": BOOKING_TOPIC,
+        "RENT_EVENTS_TOPIC": RENT_TOPIC,
+        "RENT_BOOKINGS_CONSUMER_GROUP": RENT_BOOKINGS_GROUP,
+        "RENT_PROPERTIES_CONSUMER_GROUP": RENT_PROPERTIES_GROUP,
+        "PUBLIC_BASE_URL": gateway_url,
+        "PAYMENT_SIMULATOR_WEBHOOK_URL": f"{gateway_url}/api/rent/stripe/webhook/",
+        "REDIS_URL": redis_url("rent", RENT_BROKER_DB),
+    }
+    visits_env = {
+        **dbs["schedule_visit"],
+        "PROPERTY_EVENTS_TOPIC": TOPIC,
+        "VISIT_EVENTS_TOPIC": VISIT_TOPIC,
+        "VISITS_PROPERTY_CONSUMER_GROUP": VISITS_GROUP,
+        "PUBLIC_BASE_URL": gateway_url,
     }
     flush_booking_broker()
     processes: dict[str, ServiceProcess] = {}
@@ -135,11 +178,42 @@ def platform(tmp_path_factory):
                 "--without-heartbeat", "--without-mingle", "--without-gossip",
                 env=booking_env, name="e2e-booking-worker",
             ),
+            rent=ServiceProcess.gunicorn("rent_service", env=rent_env, name="e2e-rent"),
+            rent_relay=background(
+                "rent_service", "manage.py", "outbox_relay", env=rent_env, name="e2e-rent-relay",
+            ),
+            rent_bookings=background(
+                "rent_service", "manage.py", "run_consumer", "bookings",
+                env=rent_env, name="e2e-rent-bookings",
+            ),
+            rent_properties=background(
+                "rent_service", "manage.py", "run_consumer", "properties",
+                env=rent_env, name="e2e-rent-properties",
+            ),
+            rent_worker=background(
+                "rent_service", "-m", "celery", "-A", "config.celery", "worker",
+                "--hostname", f"e2e-rent-{RUN}@%h", "--concurrency", "1",
+                "--queues", "rent", "--loglevel", "INFO",
+                "--without-heartbeat", "--without-mingle", "--without-gossip",
+                env=rent_env, name="e2e-rent-worker",
+            ),
+            visits=ServiceProcess.gunicorn("schedule_visit", env=visits_env, name="e2e-visits"),
+            visits_relay=background(
+                "schedule_visit", "manage.py", "outbox_relay",
+                env=visits_env, name="e2e-visits-relay",
+            ),
+            visits_properties=background(
+                "schedule_visit", "manage.py", "run_consumer", "properties",
+                env=visits_env, name="e2e-visits-properties",
+            ),
         )  # fmt: skip
         start(
             processes,
             gateway=gateway_process(
-                {name: processes[name] for name in ("auth", "property", "search", "booking")},
+                {
+                    name: processes[name]
+                    for name in ("auth", "property", "search", "booking", "rent", "visits")
+                },
                 port=gateway_port,
                 name="e2e-gateway",
             ),
@@ -151,7 +225,13 @@ def platform(tmp_path_factory):
         _drop_alias_indices()
         # the topics, and the dead-letter topics the consumer groups created for themselves
         existing = set(admin.list_topics(timeout=10).topics)
-        ours = (TOPIC, BOOKING_TOPIC, *(f"{group}.dlq" for group in GROUPS))
+        ours = (
+            TOPIC,
+            BOOKING_TOPIC,
+            RENT_TOPIC,
+            VISIT_TOPIC,
+            *(f"{group}.dlq" for group in GROUPS),
+        )
         leftovers = [t for t in ours if t in existing]
         if leftovers:
             for future in admin.delete_topics(leftovers, operation_timeout=30).values():

@@ -11,7 +11,11 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from rentezy_common.openapi import ERROR_REF, security
+from rentezy_common.payments.schema import (
+    SimulatedEventSchema,
+    SimulatedWebhookAnswerSchema,
+    stripe_webhook_operation,
+)
 
 from ..models import BookingStatus, PaymentIssueKind, RefundStatus
 from ..simulator import OUTCOMES
@@ -113,25 +117,9 @@ class CancellationQuoteSchema(serializers.Serializer):
         ref_name = "CancellationQuote"
 
 
-class _EventSchema(serializers.Serializer):
-    id = serializers.CharField()
-    type = serializers.CharField()
-
-    class Meta:
-        ref_name = "SimulatedEvent"
-
-
-class _WebhookAnswerSchema(serializers.Serializer):
-    status = serializers.IntegerField()
-    response = serializers.JSONField(allow_null=True)
-
-    class Meta:
-        ref_name = "SimulatedWebhookAnswer"
-
-
 class SimulatedPaymentSchema(serializers.Serializer):
-    event = _EventSchema()
-    webhook = _WebhookAnswerSchema()
+    event = SimulatedEventSchema()
+    webhook = SimulatedWebhookAnswerSchema()
     booking = BookingSchema()
 
     class Meta:
@@ -153,70 +141,10 @@ SIMULATE_OUTCOMES = OUTCOMES
 def add_stripe_webhook(result, generator, request, public):
     """drf-spectacular postprocessing hook: the Stripe webhook's operation (Stripe's
     own event format; fuzzing leaves it out: tests/contract)."""
-    result["paths"]["/api/bookings/stripe/webhook/"] = {
-        "post": {
-            "operationId": "bookings_stripe_webhook",
-            "summary": "Stripe's events (Stripe signs them; no bearer token)",
-            "description": "Verified with `Stripe-Signature` on the raw body "
-            "(docs/services/booking.md, Payments). Redeliveries act once.",
-            "tags": ["bookings"],
-            "security": security(required=False)[:1],
-            "parameters": [
-                {
-                    "in": "header",
-                    "name": "Stripe-Signature",
-                    "required": True,
-                    "schema": {"type": "string"},
-                }
-            ],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "description": "A Stripe event object.",
-                            "required": ["id", "type", "data"],
-                            "properties": {
-                                "id": {"type": "string"},
-                                "type": {"type": "string"},
-                                "data": {"type": "object"},
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "200": {
-                    "description": "Handled (or a duplicate, or ignored).",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["received", "result"],
-                                "properties": {
-                                    "received": {"type": "boolean"},
-                                    "result": {"type": "string"},
-                                },
-                            }
-                        }
-                    },
-                },
-                **{
-                    status: {
-                        "description": description,
-                        "content": {"application/json": {"schema": ERROR_REF}},
-                    }
-                    for status, description in (
-                        ("400", "`invalid_signature`, `invalid_event`."),
-                        ("401", "An invalid bearer token sent anyway (`invalid_token`)."),
-                        ("405", "Not a POST."),
-                        ("413", "Over the gateway's body limit (`payload_too_large`)."),
-                        ("429", "Too many requests (`rate_limited`)."),
-                        ("503", "`database_unavailable`: Stripe retries."),
-                    )
-                },
-            },
-        }
-    }
+    result["paths"]["/api/bookings/stripe/webhook/"] = stripe_webhook_operation(
+        operation_id="bookings_stripe_webhook",
+        tag="bookings",
+        description="Verified with `Stripe-Signature` on the raw body "
+        "(docs/services/booking.md, Payments). Redeliveries act once.",
+    )
     return result

@@ -5,8 +5,7 @@ from pathlib import Path
 
 from rentezy_common.conf import platform_settings
 from rentezy_common.env import env_int, env_str
-
-from .stripe import stripe_settings
+from rentezy_common.payment_settings import stripe_settings
 
 _platform = platform_settings(
     service="booking",

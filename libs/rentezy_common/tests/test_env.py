@@ -147,7 +147,7 @@ def test_admin_adds_its_apps_middleware_and_settings(monkeypatch, tmp_path):
         openapi=False,
     )  # fmt: skip
     # The admin's apps come after the service's own (whose commands and templates win),
-    # its middleware after the platform's.
+    # its middleware after the platform's (both built with openapi=False: no drf_spectacular).
     assert built["INSTALLED_APPS"] == [*plain["INSTALLED_APPS"], *ADMIN_APPS]
     assert built["MIDDLEWARE"] == [*plain["MIDDLEWARE"], *ADMIN_MIDDLEWARE, "own"]
     assert plain["GATEWAY_EXEMPT_PREFIXES"] == ()

@@ -43,3 +43,41 @@ def test_unsafe_request_id_is_replaced():
     assert clean_request_id("abc-123") == "abc-123"
     assert clean_request_id("evil\ninjected") != "evil\ninjected"
     assert len(clean_request_id("x" * 500)) == 32
+
+
+# --- secret path segments (settings.LOG_REDACTED_PATHS) -----------------------------------
+
+
+def test_path_redactor_masks_the_secret_segment_only():
+    from rentezy_common.logs import path_redactor
+
+    redact = path_redactor(["/api/visits/feeds/{secret}", "/api/share/{secret}/file"])
+    assert redact("/api/visits/feeds/Abc_-123.ics") == "/api/visits/feeds/[redacted]"
+    assert redact("GET /api/visits/feeds/t0k3n.ics 200") == "GET /api/visits/feeds/[redacted] 200"
+    assert redact("/api/share/s3cret/file") == "/api/share/[redacted]/file"
+    assert redact("/api/share/s3cret/other") == "/api/share/s3cret/other"  # not the pattern
+    assert redact("/api/visits/requests/1/") == "/api/visits/requests/1/"
+    with pytest.raises(ValueError):
+        path_redactor(["/api/no/secret"])
+    assert path_redactor([])("/api/visits/feeds/x") == "/api/visits/feeds/x"
+
+
+@pytest.mark.django_db
+def test_secret_segments_never_reach_the_access_log(settings):
+    settings.LOG_REDACTED_PATHS = ["/api/whoami/{secret}"]
+    capture = Capture()
+    logger = logging.getLogger("rentezy.access")
+    logger.addHandler(capture)
+    try:
+        GatewayClient().get("/api/whoami/feed-token-123")
+    finally:
+        logger.removeHandler(capture)
+    [line] = capture.lines
+    assert line["path"] == "/api/whoami/[redacted]"
+    assert "feed-token-123" not in json.dumps(line)
+    other = logging.makeLogRecord(
+        {"msg": "Internal Server Error: %s", "args": ("/api/whoami/feed-token-123",),
+         "levelname": "ERROR", "path": "/api/whoami/feed-token-123"}
+    )  # fmt: skip
+    formatted = JsonFormatter(service="libtest").format(other)
+    assert "feed-token-123" not in formatted and "[redacted]" in formatted

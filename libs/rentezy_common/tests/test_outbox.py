@@ -15,6 +15,7 @@ from rentezy_common.events.outbox import (
     _in_order,
     outbox_lag,
     publish_event,
+    publish_events,
 )
 from rentezy_common.logs import reset_request_id, set_request_id
 from rentezy_common.testing.kafka import read_topic
@@ -38,6 +39,33 @@ def test_publish_outside_a_transaction_is_refused():
     with pytest.raises(OutboxError):
         publish_event(topic="t", event_type="x", aggregate_type="a", aggregate_id="1", payload={})
     assert OutboxEvent.objects.count() == 0
+
+
+def test_publish_events_writes_many_rows_in_one_statement(kafka_topic):
+    """A set-based writer's events (rent's daily cycle): one INSERT, their own versions,
+    relayed in order per aggregate like any others."""
+    topic = kafka_topic("many")
+    with pytest.raises(OutboxError):
+        publish_events(topic=topic, aggregate_type="lease", events=[("x", "1", 1, {})])
+    with transaction.atomic():
+        assert publish_events(topic=topic, aggregate_type="lease", events=[]) == 0
+        written = publish_events(
+            topic=topic,
+            aggregate_type="lease",
+            events=[("a.one", "L1", 1, {"n": 1}), ("a.two", "L1", 2, {"n": 2}),
+                    ("b.one", "L2", 7, {"n": 3})],
+        )  # fmt: skip
+    assert written == 3
+    rows = list(OutboxEvent.objects.order_by("seq").values_list("event_type", "aggregate_id",
+                                                                "version", "payload"))  # fmt: skip
+    assert rows == [("a.one", "L1", 1, {"n": 1}), ("a.two", "L1", 2, {"n": 2}),
+                    ("b.one", "L2", 7, {"n": 3})]  # fmt: skip
+    drain_outbox(OutboxRelay())
+    messages = read_topic(topic, expected=3)
+    by_key = defaultdict(list)
+    for message in messages:
+        by_key[message.key()].append(EventEnvelope.from_json(message.value()).version)
+    assert by_key == {b"L1": [1, 2], b"L2": [7]}
 
 
 def test_rolled_back_transaction_publishes_nothing(kafka_topic):

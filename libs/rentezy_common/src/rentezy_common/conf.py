@@ -29,7 +29,7 @@ from .env import (
     env_str,
     runtime_environment,
 )
-from .logs import logging_config
+from .logs import DEFAULT_REDACTED_PATHS, logging_config
 from .platform import SERVICES, TEST_REDIS_DB_OFFSET, ServiceSpec
 
 # Development defaults. Each secret's dev value carries the dev marker, so
@@ -227,6 +227,8 @@ def platform_settings(
         "USE_I18N": False,
         "USE_TZ": True,
         "LOGGING": logging_config(service=service, level=env_str("LOG_LEVEL", "INFO")),
+        # Paths whose `{secret}` segment never reaches a log line (rentezy_common.logs).
+        "LOG_REDACTED_PATHS": env_list("LOG_REDACTED_PATHS", list(DEFAULT_REDACTED_PATHS)),
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if production else None,
         # Tests create many users; a slow hash would dominate their run time.
         **(

@@ -44,7 +44,7 @@ from rest_framework.permissions import BasePermission
 from .degrade import ExpiringSet, SharedStoreGuard
 from .errors import error_response
 from .hybrid import HybridMiddleware
-from .logs import clean_request_id
+from .logs import clean_request_id, redact
 
 logger = logging.getLogger(__name__)
 
@@ -319,12 +319,12 @@ class GatewayIdentityMiddleware(HybridMiddleware):
                 max_age=max_age,
             )
         except SignatureError as exc:
-            logger.warning("refused request: %s", exc.code, extra={"path": request.path})
+            logger.warning("refused request: %s", exc.code, extra={"path": redact(request.path)})
             return error_response(401, exc.code, exc.message)
         try:
             NONCES.claim(request.headers[HEADER_NONCE], int(request.headers[HEADER_TIMESTAMP]))
         except SignatureError as exc:
-            logger.warning("refused request: %s", exc.code, extra={"path": request.path})
+            logger.warning("refused request: %s", exc.code, extra={"path": redact(request.path)})
             return error_response(401, exc.code, exc.message)
         request.identity = identity
         return None

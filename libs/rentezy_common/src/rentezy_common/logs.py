@@ -9,11 +9,13 @@ publishes (the outbox copies it into the envelope's `trace`).
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import logging
 import re
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -56,6 +58,48 @@ def reset_request_id(token: contextvars.Token) -> None:
     _request_id.reset(token)
 
 
+# --- secrets in paths -----------------------------------------------------------------
+# Some URLs carry a secret (a private calendar feed's token: calendar apps cannot send a
+# header). settings.LOG_REDACTED_PATHS lists them as patterns in which `{secret}` stands
+# for one whole path segment; wherever such a path appears in a log line (the access
+# logs of the gateway and the services, a warning, Django's error for a 500), that
+# segment is written as "[redacted]".
+SECRET = "{secret}"  # noqa: S105 - a placeholder, not a password
+REDACTED = "[redacted]"
+DEFAULT_REDACTED_PATHS = ("/api/visits/feeds/{secret}",)
+_SEGMENT = r"[^/?#\s\"']+"
+
+
+def path_redactor(patterns: Sequence[str]) -> Callable[[str], str]:
+    """A function that masks the `{secret}` segment of every pattern in a text."""
+    alternatives = []
+    for pattern in patterns:
+        if pattern.count(SECRET) != 1 or not pattern.startswith("/"):
+            raise ValueError(f"redacted path {pattern!r}: a path with one {SECRET} segment")
+        before, after = pattern.split(SECRET)
+        alternatives.append(f"(?<={re.escape(before)}){_SEGMENT}(?={re.escape(after)})")
+    if not alternatives:
+        return lambda text: text
+    regex = re.compile("|".join(alternatives))
+    return lambda text: regex.sub(REDACTED, text) if "/" in text else text
+
+
+@functools.cache
+def _redactor(patterns: tuple[str, ...]) -> Callable[[str], str]:
+    return path_redactor(patterns)
+
+
+def redact(text: str) -> str:
+    """`text` with the secret segments of settings.LOG_REDACTED_PATHS masked."""
+    from django.conf import settings
+
+    if not settings.configured:
+        patterns = DEFAULT_REDACTED_PATHS
+    else:
+        patterns = tuple(getattr(settings, "LOG_REDACTED_PATHS", DEFAULT_REDACTED_PATHS))
+    return _redactor(patterns)(text)
+
+
 class JsonFormatter(logging.Formatter):
     def __init__(self, service: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -67,7 +111,7 @@ class JsonFormatter(logging.Formatter):
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
             "service": self.service,
         }
         request_id = get_request_id()
@@ -75,9 +119,9 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = request_id
         for key, value in record.__dict__.items():
             if key not in _RECORD_FIELDS and not key.startswith("_"):
-                entry[key] = value
+                entry[key] = redact(value) if isinstance(value, str) else value
         if record.exc_info:
-            entry["exc_info"] = self.formatException(record.exc_info)
+            entry["exc_info"] = redact(self.formatException(record.exc_info))
         if record.stack_info:
             entry["stack_info"] = self.formatStack(record.stack_info)
         return json.dumps(entry, default=str, ensure_ascii=False)

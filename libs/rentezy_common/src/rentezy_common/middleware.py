@@ -11,7 +11,7 @@ from django.conf import settings
 from .errors import error_response
 from .gateway import HEADER_REQUEST_ID
 from .hybrid import HybridMiddleware
-from .logs import clean_request_id, reset_request_id, set_request_id
+from .logs import clean_request_id, redact, reset_request_id, set_request_id
 
 access_log = logging.getLogger("rentezy.access")
 
@@ -29,15 +29,16 @@ class RequestContextMiddleware(HybridMiddleware):
         response[HEADER_REQUEST_ID] = request.request_id
         identity = getattr(request, "identity", None)
         level = logging.DEBUG if request.path in _QUIET_PATHS else logging.INFO
+        path = redact(request.path)  # a feed's token never reaches the log
         access_log.log(
             level,
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "user_id": getattr(identity, "user_id", None),

@@ -15,7 +15,7 @@ from importlib import import_module
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from .events.models import ProcessedEvent
 from .retention import delete_older_than
@@ -42,6 +42,32 @@ def enqueue(name: str, *args, eta: datetime | None = None) -> bool:
 def enqueue_on_commit(name: str, *args, eta: datetime | None = None) -> None:
     """Queue task `name` once the current transaction commits (never for a rollback)."""
     transaction.on_commit(lambda: enqueue(name, *args, eta=eta))
+
+
+def claim_due(
+    table: str, *, where: str, params: list | tuple = (), stamp: str, requeue_seconds: int,
+    limit: int, order_by: str = "updated_at",
+) -> list:  # fmt: skip
+    """A sweeper's claim of the rows whose work is due (`where`), not claimed within
+    `requeue_seconds`: stamps `stamp` = now() on them in one UPDATE and returns their
+    ids, so overlapping sweeps never queue the same row twice and a queued task gets
+    time to run before its row is queued again. Rows another transaction holds are
+    skipped (SKIP LOCKED)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET {stamp} = now()
+            WHERE id IN (
+                SELECT id FROM {table}
+                WHERE ({where})
+                  AND ({stamp} IS NULL OR {stamp} < now() - make_interval(secs => %s))
+                ORDER BY {order_by} LIMIT %s FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id
+            """,
+            [*params, requeue_seconds, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 @shared_task(name="rentezy_common.tasks.purge_processed_events")

@@ -15,10 +15,10 @@ version counters and the processed-event ledger of idempotent consumers.
 
 def __getattr__(name):
     # Lazy: importing the package must not import models before apps are ready.
-    if name == "publish_event":
-        from .outbox import publish_event
+    if name in ("publish_event", "publish_events"):
+        from . import outbox
 
-        return publish_event
+        return getattr(outbox, name)
     if name == "EventEnvelope":
         from .envelope import EventEnvelope
 

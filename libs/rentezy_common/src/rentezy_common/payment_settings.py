@@ -1,7 +1,9 @@
-"""Stripe settings. Outside production they point at stripe-mock on loopback with
-test-mode keys that are useless anywhere else, and the payment simulator is on.
-Production needs real keys (refused if they are the dev ones or not Stripe-shaped),
-talks to api.stripe.com, and never runs the simulator."""
+"""Stripe settings of a service that takes payments (booking, rent). Apart from
+rentezy_common.payments, which imports DRF and stripe (settings must not). Outside
+production they point at stripe-mock on loopback with test-mode keys that are useless
+anywhere else, and the payment simulator is on. Production needs real keys (refused if
+they are the dev ones or not Stripe-shaped), talks to api.stripe.com, and never runs the
+simulator."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from rentezy_common.env import env_bool, env_int, env_str
+from .env import env_bool, env_int, env_str
 
 # Dev only: stripe-mock accepts any test-mode key, and the webhook secret only signs
 # the simulator's events. Both are refused in production.
