@@ -61,7 +61,17 @@ AUTH_LOGIN_MAX_FAILURES = env_int("AUTH_LOGIN_MAX_FAILURES", 5)
 AUTH_LOGIN_FAILURE_WINDOW_SECONDS = env_int("AUTH_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 AUTH_LOGIN_LOCKOUT_SECONDS = env_int("AUTH_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
+# --- Password reset and email confirmation links (docs/services/auth.md) --------------
+AUTH_PASSWORD_RESET_TOKEN_SECONDS = env_int("AUTH_PASSWORD_RESET_TOKEN_SECONDS", 3600)
+AUTH_EMAIL_TOKEN_SECONDS = env_int("AUTH_EMAIL_TOKEN_SECONDS", 48 * 3600)
+# Reset emails per address per hour (beyond it the request is answered 202, and nothing
+# is sent): nobody can flood someone's mailbox through us.
+AUTH_PASSWORD_RESET_PER_EMAIL = env_int("AUTH_PASSWORD_RESET_PER_EMAIL", 3)
+
 for _name in (
+    "AUTH_PASSWORD_RESET_TOKEN_SECONDS",
+    "AUTH_EMAIL_TOKEN_SECONDS",
+    "AUTH_PASSWORD_RESET_PER_EMAIL",
     "AUTH_ACCESS_TOKEN_SECONDS",
     "AUTH_REFRESH_TOKEN_SECONDS",
     "AUTH_LOGIN_MAX_FAILURES",

@@ -83,9 +83,6 @@ NOTIFICATION_CHAT_DIGEST_MINUTES = env_int("NOTIFICATION_CHAT_DIGEST_MINUTES", 1
 NOTIFICATION_CHAT_DIGEST_CHECK_SECONDS = env_int("NOTIFICATION_CHAT_DIGEST_CHECK_SECONDS", 60)
 NOTIFICATION_CHAT_DIGEST_ITEMS = env_int("NOTIFICATION_CHAT_DIGEST_ITEMS", 10)
 
-# Secret tokens in URL paths, masked in every log line (rentezy_common.logs).
-LOG_REDACTED_PATHS = ("/api/notifications/unsubscribe/{secret}",)
-
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {  # noqa: F821
     "NotificationCategory": "notifications.choices.Category",
 }
