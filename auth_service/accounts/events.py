@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from rentezy_common.events import publish_event
 
 from .models import User
 from .representation import user_representation
 
-USER_TOPIC = "user-events"
 USER_EVENT_TYPES = (
     "user.registered",
     "user.updated",
@@ -51,7 +52,7 @@ def user_event_publish(*, user: User, event_type: str, **extra: Any) -> None:
     if event_type not in USER_EVENT_TYPES:
         raise ValueError(f"unknown user event type {event_type!r}")
     publish_event(
-        topic=USER_TOPIC,
+        topic=settings.USER_EVENTS_TOPIC,
         event_type=event_type,
         aggregate_type="user",
         aggregate_id=str(user.pk),
@@ -70,7 +71,7 @@ def user_token_publish(*, user: User, event_type: str, email: str, token: str, e
     if event_type not in USER_TOKEN_EVENT_TYPES:
         raise ValueError(f"unknown user token event type {event_type!r}")
     publish_event(
-        topic=USER_TOPIC,
+        topic=settings.USER_EVENTS_TOPIC,
         event_type=event_type,
         aggregate_type="user",
         aggregate_id=str(user.pk),
@@ -90,7 +91,7 @@ def session_revoked_publish(*, user_id, session_ids, reason: str) -> None:
     user's other events); call inside the transaction that revoked them."""
     for session_id in session_ids:
         publish_event(
-            topic=USER_TOPIC,
+            topic=settings.USER_EVENTS_TOPIC,
             event_type="session.revoked",
             aggregate_type="user",
             aggregate_id=str(user_id),

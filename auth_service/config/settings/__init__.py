@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from rentezy_common.conf import platform_settings
-from rentezy_common.env import env_int, env_secret
+from rentezy_common.env import env_int, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -60,6 +60,9 @@ if not 0 <= AUTH_REFRESH_REUSE_GRACE_SECONDS <= 60:
 AUTH_LOGIN_MAX_FAILURES = env_int("AUTH_LOGIN_MAX_FAILURES", 5)
 AUTH_LOGIN_FAILURE_WINDOW_SECONDS = env_int("AUTH_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 AUTH_LOGIN_LOCKOUT_SECONDS = env_int("AUTH_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
+# The topic of user-events (an isolated copy of the platform, tests/e2e, points it elsewhere).
+USER_EVENTS_TOPIC = env_str("USER_EVENTS_TOPIC", "user-events")
 
 # --- Password reset and email confirmation links (docs/services/auth.md) --------------
 AUTH_PASSWORD_RESET_TOKEN_SECONDS = env_int("AUTH_PASSWORD_RESET_TOKEN_SECONDS", 3600)
