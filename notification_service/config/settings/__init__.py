@@ -5,7 +5,7 @@
 from pathlib import Path
 
 from rentezy_common.conf import platform_settings
-from rentezy_common.env import env_bool, env_int, env_secret, env_str
+from rentezy_common.env import REQUIRED, env_bool, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -58,10 +58,11 @@ NOTIFICATION_ACTIVITY_CONSUMER_GROUP = env_str("NOTIFICATION_ACTIVITY_CONSUMER_G
 NOTIFICATION_CHAT_CONSUMER_GROUP = env_str("NOTIFICATION_CHAT_CONSUMER_GROUP", "") or None
 
 # SMTP: the dev server of scripts/infra/smtp.sh on one machine; production says where.
-NOTIFICATION_SMTP_HOST = env_str("SMTP_HOST", "REQUIRED" if _production else "127.0.0.1")
+NOTIFICATION_SMTP_HOST = env_str("SMTP_HOST", REQUIRED if _production else "127.0.0.1")
 NOTIFICATION_SMTP_PORT = env_int("SMTP_PORT", 1025)
 NOTIFICATION_SMTP_USER = env_str("SMTP_USER", "")
-NOTIFICATION_SMTP_PASSWORD = env_secret("SMTP_PASSWORD", "") if env_str("SMTP_USER", "") else ""
+# A relay password is not ours to judge (no dev marker, no length rule): env_str.
+NOTIFICATION_SMTP_PASSWORD = env_str("SMTP_PASSWORD", "")
 NOTIFICATION_SMTP_STARTTLS = env_bool("SMTP_STARTTLS", _production)
 # A server that does not answer within this is "down" for this attempt (seconds).
 NOTIFICATION_SMTP_TIMEOUT_SECONDS = env_int("SMTP_TIMEOUT_SECONDS", 10)
