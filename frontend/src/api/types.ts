@@ -51,7 +51,7 @@ export type Booking = Schemas['Booking']
 export type BookingRequest = Schemas['BookingRequestRequest']
 export type Availability = Schemas['RoomAvailability']
 export type CancellationQuote = Schemas['CancellationQuote']
-export type Outcome = Schemas['OutcomeEnum']
+export type Outcome = Schemas['BookingOutcomeEnum']
 export type SimulationAnswer = Schemas['SimulatedPayment']
 /** GET /api/bookings/' query parameters. */
 export type BookingsQuery = NonNullable<paths['/api/bookings/']['get']['parameters']['query']>
