@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -45,9 +46,41 @@ async def apublish(user_id: str, event: dict) -> None:
     LAYER_GUARD.succeeded()
 
 
+async def apublish_many(items: list[tuple[str, dict]]) -> None:
+    # One after the other: concurrent first sends on a fresh event loop made the
+    # channel layer open a connection each, and wait on each other.
+    for user_id, event in items:
+        await apublish(user_id, event)
+
+
 def publish(user_id: str, event: dict) -> None:
     async_to_sync(apublish)(user_id, event)
 
 
+_pending = threading.local()
+
+
 def publish_on_commit(user_id: str, event: dict) -> None:
-    transaction.on_commit(lambda: publish(user_id, event))
+    """Publish once the current transaction commits (at once outside one). The pushes
+    of one transaction (a consumer's batch makes hundreds) go out together, in one trip
+    to the event loop, rather than one `async_to_sync` each, which cost a third of a
+    notification's CPU in bench/notifications."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        publish(user_id, event)
+        return
+    flush = getattr(_pending, "flush", None)
+    # Still waiting for this transaction's commit? (A rollback drops the callback, and
+    # a commit runs it: either way a new transaction starts a new queue.)
+    if flush is None or not any(item[1] is flush for item in connection.run_on_commit):
+        items: list[tuple[str, dict]] = []
+
+        def flush() -> None:
+            if _pending.__dict__.get("flush") is flush:
+                _pending.flush = None
+            async_to_sync(apublish_many)(items)
+
+        flush.items = items
+        _pending.flush = flush
+        transaction.on_commit(flush)
+    flush.items.append((user_id, event))
