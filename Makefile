@@ -47,4 +47,4 @@ web-dev: ## the web app's Vite dev server with hot reload (http://127.0.0.1:5173
 
 bench: setup ## benchmarks under bench/ with their reports (B="events gateway search booking rent visits" to pick)
 	@scripts/infra.sh start
-	@rc=0; for b in $${B:-events gateway search booking rent visits}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || rc=1; done; exit $$rc
+	@rc=0; for b in $${B:-events gateway search booking rent visits notifications}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || rc=1; done; exit $$rc

@@ -15,11 +15,11 @@ Publishing happens after commit; a failure is logged, never raised.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -47,14 +47,43 @@ async def apublish(user_id: str, event: dict) -> None:
 
 
 async def apublish_many(items: list[tuple[str, dict]]) -> None:
-    # One after the other: concurrent first sends on a fresh event loop made the
-    # channel layer open a connection each, and wait on each other.
-    for user_id, event in items:
-        await apublish(user_id, event)
+    await asyncio.gather(*(apublish(user_id, event) for user_id, event in items))
+
+
+class _Publisher:
+    """One event loop, in a thread of its own, for everything a synchronous process
+    (a consumer, a worker, Django's sync views) publishes. The channel layer keeps its
+    Redis connections per event loop: `async_to_sync` runs each call on a new one, which
+    made every publish open a connection (up to 2 s each in bench/notifications); on
+    this loop they are opened once and kept."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="notify-publisher",
+                                 daemon=True).start()  # fmt: skip
+                self._loop = loop
+            return self._loop
+
+    def run(self, items: list[tuple[str, dict]]) -> None:
+        future = asyncio.run_coroutine_threadsafe(apublish_many(items), self.loop())
+        try:
+            future.result(timeout=10)
+        except Exception as exc:  # TimeoutError, a Redis error: a wake-up only
+            future.cancel()
+            LAYER_GUARD.failed(exc)
+
+
+PUBLISHER = _Publisher()
 
 
 def publish(user_id: str, event: dict) -> None:
-    async_to_sync(apublish)(user_id, event)
+    PUBLISHER.run([(user_id, event)])
 
 
 _pending = threading.local()
@@ -63,8 +92,7 @@ _pending = threading.local()
 def publish_on_commit(user_id: str, event: dict) -> None:
     """Publish once the current transaction commits (at once outside one). The pushes
     of one transaction (a consumer's batch makes hundreds) go out together, in one trip
-    to the event loop, rather than one `async_to_sync` each, which cost a third of a
-    notification's CPU in bench/notifications."""
+    to the publishing loop."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         publish(user_id, event)
@@ -78,7 +106,7 @@ def publish_on_commit(user_id: str, event: dict) -> None:
         def flush() -> None:
             if _pending.__dict__.get("flush") is flush:
                 _pending.flush = None
-            async_to_sync(apublish_many)(items)
+            PUBLISHER.run(items)
 
         flush.items = items
         _pending.flush = flush
