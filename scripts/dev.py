@@ -97,10 +97,16 @@ def procfile(directory: str) -> list[tuple[str, str]]:
     return entries
 
 
+# Developer tools run next to the services on one machine (never deployed): the dev
+# mailbox, a web page over the emails the local SMTP server stored (scripts/devmailbox.py).
+MAILBOX_PORT = int(os.environ.get("MAILBOX_PORT", "8025"))
+DEV_TOOLS = {"mailbox": f"python {REPO / 'scripts' / 'devmailbox.py'} --port {MAILBOX_PORT}"}
+
+
 def program_names() -> list[str]:
     return [
         f"{spec.name}-{kind}" for spec in SERVICES.values() for kind, _ in procfile(spec.directory)
-    ]
+    ] + [f"dev-{name}" for name in DEV_TOOLS]
 
 
 def _quote(value: str) -> str:
@@ -169,6 +175,27 @@ def supervisor_config() -> str:
                 "stdout_logfile_backups=2",
                 "",
             ]
+    for tool, command in DEV_TOOLS.items():
+        name = f"dev-{tool}"
+        env = {"PATH": f"{BIN}:{path}", "PYTHONUNBUFFERED": "1"}
+        lines += [
+            f"[program:{name}]",
+            f"command=/bin/sh -c {_quote('exec ' + command)}",
+            f"directory={REPO}",
+            "environment=" + ",".join(f"{k}={_quote(v)}" for k, v in sorted(env.items())),
+            "autostart=true",
+            "autorestart=true",
+            f"startsecs={STARTSECS}",
+            f"startretries={STARTRETRIES}",
+            "stopsignal=TERM",
+            "stopasgroup=true",
+            "killasgroup=true",
+            "redirect_stderr=true",
+            f"stdout_logfile={SERVICE_LOGS / name}.log",
+            "stdout_logfile_maxbytes=5MB",
+            "stdout_logfile_backups=1",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -254,6 +281,8 @@ def print_table(status: dict[str, str]) -> None:
             f"{spec.directory:<21} {'http://127.0.0.1:' + str(spec.port):<24} "
             f"{', '.join(kinds):<38} {status.get(spec.name, '?')}"
         )
+    say(f"{'dev mailbox':<21} {'http://127.0.0.1:' + str(MAILBOX_PORT):<24} "
+        f"{'the emails sent (scripts/devmailbox.py)':<38}")  # fmt: skip
     say("")
     say(f"logs: {SERVICE_LOGS}/  (make logs)   stop: make down")
 

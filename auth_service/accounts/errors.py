@@ -53,3 +53,14 @@ class TooManyAttempts(ApiError):
         super().__init__()
         self.retry_after = retry_after
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class InvalidToken(ApiError):
+    # One body for unknown, used, superseded and expired tokens.
+    code = "invalid_token"
+    message = "This link is invalid or has expired; ask for a new one."
+
+
+class EmailAlreadyVerified(Conflict):
+    code = "email_already_verified"
+    message = "This email address is already confirmed."

@@ -146,6 +146,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     locale = models.CharField(max_length=35, default="en", validators=[validate_locale])
     is_active = models.BooleanField(default=True)
+    # When the user proved the address is theirs (the link of the confirmation email);
+    # null until then, and again after an email change until the new one is confirmed.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -242,3 +245,30 @@ class RefreshToken(models.Model):
 
     def __str__(self) -> str:
         return f"refresh token {self.pk} of session {self.session_id}"
+
+
+class OneTimeToken(models.Model):
+    """A secret a user receives by email and hands back once: a password reset, or the
+    confirmation of an email address (on registration, or a new address on a change).
+
+    Only its SHA-256 is stored; it works once (`used_at`), until `expires_at`, and a
+    newer token of the same kind supersedes the older ones (they are spent when it is
+    issued)."""
+
+    class Kind(models.TextChoices):
+        PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind, not a password
+        EMAIL_VERIFICATION = "email_verification"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_tokens")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)  # hex SHA-256
+    email = models.CharField(max_length=254)  # the address it was sent to
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "kind"], name="one_time_token_user_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} token {self.pk} of user {self.user_id}"

@@ -18,9 +18,9 @@ from .tokens import TokenPair
 
 
 def user_representation(user: User) -> dict[str, Any]:
-    """`{id, email, full_name, phone, role, time_zone, locale, is_active, created_at,
-    updated_at, last_login}`; ids travel as strings between services. Never the password
-    hash."""
+    """`{id, email, full_name, phone, role, time_zone, locale, is_active,
+    email_verified, created_at, updated_at, last_login}`; ids travel as strings between
+    services. Never the password hash."""
     return {
         "id": str(user.pk),
         "email": user.email,
@@ -30,6 +30,7 @@ def user_representation(user: User) -> dict[str, Any]:
         "time_zone": user.time_zone,
         "locale": user.locale,
         "is_active": user.is_active,
+        "email_verified": user.email_verified_at is not None,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
         "last_login": user.last_login,

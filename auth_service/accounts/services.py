@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -23,14 +24,16 @@ from . import lockout
 from .choices import SELF_REGISTRATION_ROLES, RevokeReason
 from .errors import (
     CannotDeactivateSelf,
+    EmailAlreadyVerified,
     EmailTaken,
     InvalidCredentials,
     InvalidRefreshToken,
+    InvalidToken,
     NoSession,
     NoSuchUser,
 )
-from .events import session_revoked_publish, user_event_publish
-from .models import RefreshToken, User, UserSession, normalize_email
+from .events import session_revoked_publish, user_event_publish, user_token_publish
+from .models import OneTimeToken, RefreshToken, User, UserSession, normalize_email
 from .selectors import user_get_active
 from .tokens import (
     TokenPair,
@@ -102,16 +105,20 @@ def user_register(
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
     _email_check_free(email)
-    return _user_create(
-        User.objects.create_user,
-        email=email,
-        password=password,
-        full_name=full_name,
-        role=role,
-        phone=phone,
-        time_zone=time_zone,
-        locale=locale,
-    )
+    with transaction.atomic():
+        user = _user_create(
+            User.objects.create_user,
+            email=email,
+            password=password,
+            full_name=full_name,
+            role=role,
+            phone=phone,
+            time_zone=time_zone,
+            locale=locale,
+        )
+        # The new account confirms its address: notification_service mails the link.
+        _email_verification_issue(user=user, email=user.email)
+    return user
 
 
 def user_create_admin(*, email: str, full_name: str, password: str | None) -> User:
@@ -408,3 +415,163 @@ def refresh_tokens_purge(*, grace: timedelta = timedelta(days=1)) -> tuple[int, 
             .delete()
         )
     return tokens, sessions
+
+
+# --- password reset and email confirmation -------------------------------------------
+
+
+def _one_time_token_issue(*, user: User, kind: str, email: str, lifetime: int):
+    """A new token of `kind` for `user` (the older unused ones of that kind are spent:
+    only the newest link works); (token, expires_at). Caller's transaction."""
+    now = timezone.now()
+    OneTimeToken.objects.filter(user=user, kind=kind, used_at__isnull=True).update(used_at=now)
+    token, token_hash = refresh_token_new()  # 256 random bits, only the hash stored
+    expires_at = now + timedelta(seconds=lifetime)
+    OneTimeToken.objects.create(
+        user=user, kind=kind, token_hash=token_hash, email=email, created_at=now,
+        expires_at=expires_at,
+    )  # fmt: skip
+    return token, expires_at
+
+
+def _one_time_token_spend(*, token: str, kind: str) -> OneTimeToken:
+    """The token's row, locked and marked used, with its user locked; InvalidToken (400)
+    for an unknown, used, superseded or expired one. Caller's transaction."""
+    if not token or len(token) > 512:
+        raise InvalidToken()
+    row = (
+        OneTimeToken.objects.select_for_update()
+        .filter(token_hash=refresh_token_hash(token), kind=kind)
+        .first()
+    )
+    now = timezone.now()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise InvalidToken()
+    user = User.objects.select_for_update().get(pk=row.user_id)
+    if not user.is_active:
+        raise InvalidToken()
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    row.user = user
+    return row
+
+
+def _email_verification_issue(*, user: User, email: str, change: bool = False) -> None:
+    token, expires_at = _one_time_token_issue(
+        user=user,
+        kind=OneTimeToken.Kind.EMAIL_VERIFICATION,
+        email=email,
+        lifetime=settings.AUTH_EMAIL_TOKEN_SECONDS,
+    )
+    user_token_publish(
+        user=user, event_type="user.email_verification_requested", email=email, token=token,
+        expires_at=expires_at, change=change,
+    )  # fmt: skip
+
+
+def _reset_allowed(email: str) -> bool:
+    """At most AUTH_PASSWORD_RESET_PER_EMAIL reset emails per email address per hour
+    (the gateway limits requests per IP): nobody can flood a mailbox with resets. Redis
+    down: allowed (a reset must keep working; the gateway's limit still holds)."""
+    key = "password-reset:" + refresh_token_hash(email)
+    try:
+        cache.add(key, 0, timeout=3600)
+        return cache.incr(key) <= settings.AUTH_PASSWORD_RESET_PER_EMAIL
+    except Exception:  # redis.RedisError, OSError, ValueError (key evicted meanwhile)
+        logger.warning("password reset counter unavailable; allowing")
+        return True
+
+
+def password_reset_request(*, email: str) -> None:
+    """Someone asks for a reset link for `email`. The answer is the same whether or not
+    an account has it (the API always says 202): only an active account gets an email,
+    and only a few per hour."""
+    email = normalize_email(email)
+    if not _reset_allowed(email):
+        logger.info("password reset limited", extra={"reason": "per_email"})
+        return
+    with transaction.atomic():
+        user = User.objects.by_email(email).select_for_update().first()
+        if user is None or not user.is_active:
+            return
+        token, expires_at = _one_time_token_issue(
+            user=user,
+            kind=OneTimeToken.Kind.PASSWORD_RESET,
+            email=user.email,
+            lifetime=settings.AUTH_PASSWORD_RESET_TOKEN_SECONDS,
+        )
+        user_token_publish(
+            user=user, event_type="user.password_reset_requested", email=user.email,
+            token=token, expires_at=expires_at,
+        )  # fmt: skip
+
+
+def password_reset_confirm(*, token: str, password: str) -> User:
+    """A new password from a reset link: the token works once; every session of the
+    user ends (`session.revoked`) and `user.password_changed` is announced. A forged,
+    used or expired token is 400 `invalid_token` and nothing changes; a weak password is
+    400 naming `password` and the token stays usable."""
+    with transaction.atomic():
+        row = _one_time_token_spend(token=token, kind=OneTimeToken.Kind.PASSWORD_RESET)
+        user = row.user
+        _password_validate(password, user=user, field="password")
+        _password_store(user, password)
+        # A reset also proves the address (the link was mailed there).
+        if user.email_verified_at is None and row.email == user.email:
+            User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
+        lockout.login_failures_reset(user.email)
+    return user
+
+
+def email_change_request(*, user_id: int, new_email: str, password: str) -> None:
+    """The signed-in user asks to move their account to `new_email`: the password is
+    checked (like a sign-in: the lockout counts), and a confirmation link goes to the
+    new address; the email changes only when it is followed (`email_confirm`)."""
+    user = user_get_active(user_id=user_id)
+    lockout.login_lock_check(user.email)
+    if not user.check_password(password):
+        lockout.login_failure_record(user.email)
+        raise ValidationError({"password": ["The password is incorrect."]})
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise ValidationError({"new_email": ["This is already your email address."]})
+    _email_check_free(new_email)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        _email_verification_issue(user=user, email=new_email, change=True)
+
+
+def email_verification_resend(*, user_id: int) -> None:
+    user = user_get_active(user_id=user_id)
+    if user.email_verified_at is not None:
+        raise EmailAlreadyVerified()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        _email_verification_issue(user=user, email=user.email)
+
+
+def email_confirm(*, token: str) -> User:
+    """Follow a confirmation link: the address it was sent to is the user's, confirmed.
+    For an email change the account moves to the new address (409 `email_taken` if
+    someone registered it meanwhile) and the old address is told (`user.email_changed`,
+    with `previous_email`); otherwise `user.email_verified`."""
+    with transaction.atomic():
+        row = _one_time_token_spend(token=token, kind=OneTimeToken.Kind.EMAIL_VERIFICATION)
+        user = row.user
+        now = timezone.now()
+        if row.email != user.email:
+            previous = user.email
+            _email_check_free(row.email)
+            user.email = row.email
+            user.email_verified_at = now
+            try:
+                with transaction.atomic():
+                    user.save(update_fields=["email", "email_verified_at", "updated_at"])
+            except IntegrityError:
+                raise EmailTaken() from None
+            user_event_publish(user=user, event_type="user.email_changed", previous_email=previous)
+        elif user.email_verified_at is None:
+            user.email_verified_at = now
+            user.save(update_fields=["email_verified_at", "updated_at"])
+            user_event_publish(user=user, event_type="user.email_verified")
+    return user

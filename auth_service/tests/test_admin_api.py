@@ -114,8 +114,14 @@ def test_deactivate_revokes_sessions_and_is_idempotent(admin, user, login, intro
         .order_by("seq")
         .values_list("event_type", flat=True)
     )
-    # once each, despite two calls: the session that ended, then the user
-    assert types == ["user.registered", "session.revoked", "user.deactivated"]
+    # once each, despite two calls: the session that ended, then the user (after the
+    # registration and its email confirmation request)
+    assert types == [
+        "user.registered",
+        "user.email_verification_requested",
+        "session.revoked",
+        "user.deactivated",
+    ]
 
 
 def test_activate_lets_the_user_back_in(admin, user, login):
@@ -129,7 +135,7 @@ def test_activate_lets_the_user_back_in(admin, user, login):
     event = OutboxEvent.objects.filter(aggregate_id=str(user.pk)).latest("seq")
     assert (event.event_type, event.version, event.payload["is_active"]) == (
         "user.activated",
-        3,
+        4,  # registered, email confirmation requested, deactivated, activated
         True,
     )
 

@@ -43,7 +43,7 @@ def test_patch_me_updates_name_and_phone_and_announces_it(user):
     assert (user.full_name, user.phone) == ("Tina T. Tenant", "(555) 010-2000")
     event = OutboxEvent.objects.filter(aggregate_id=str(user.pk)).latest("seq")
     assert event.event_type == "user.updated"
-    assert event.version == 2  # after user.registered
+    assert event.version == 3  # after user.registered and its email confirmation request
     assert event.payload["full_name"] == "Tina T. Tenant"
     assert event.payload["phone"] == "(555) 010-2000"
 

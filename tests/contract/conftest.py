@@ -51,9 +51,12 @@ GATEWAY_ENV = {
 }
 SKELETONS = {  # upstream: directory (no API routes yet; their documents are merged too)
     "chat": "chat_service",
-    "notification": "notification_service",
 }
-ASGI = {"chat_service", "notification_service"}  # served by uvicorn (their Procfiles)
+# Served by uvicorn (their Procfiles): directory -> the ASGI application.
+ASGI = {
+    "chat_service": "rentezy_common.asgi:application",
+    "notification_service": "config.asgi:application",
+}
 
 
 def manage(directory: str, *args: str, env: dict[str, str]) -> None:
@@ -67,7 +70,7 @@ def _web(directory: str, env: dict, name: str) -> ServiceProcess:
     if directory in ASGI:
         port = free_port()
         return ServiceProcess.python(
-            directory, "-m", "uvicorn", "rentezy_common.asgi:application",
+            directory, "-m", "uvicorn", ASGI[directory],
             "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
             port=port, env=env, name=f"contract-{name}",
         )  # fmt: skip
@@ -83,6 +86,7 @@ def platform(tmp_path_factory):
         "booking_service",
         "rent_service",
         "schedule_visit",
+        "notification_service",
         suffix="contract",
     )
     gateway_port = free_port()
@@ -104,6 +108,7 @@ def platform(tmp_path_factory):
             "REDIS_URL": redis_url("rent", RENT_BROKER_DB),
         },
         "visits": {**dbs["schedule_visit"], "PUBLIC_BASE_URL": gateway_url},
+        "notification": {**dbs["notification_service"], "PUBLIC_BASE_URL": gateway_url},
     }
     flush_redis(redis_url("booking", BOOKING_BROKER_DB))
     flush_redis(redis_url("rent", RENT_BROKER_DB))
@@ -117,6 +122,7 @@ def platform(tmp_path_factory):
             search=_web("search_service", envs["search"], "search"),
             rent=_web("rent_service", envs["rent"], "rent"),
             visits=_web("schedule_visit", envs["visits"], "visits"),
+            notification=_web("notification_service", envs["notification"], "notification"),
             **{name: _web(directory, {}, name) for name, directory in SKELETONS.items()},
         )
         start(

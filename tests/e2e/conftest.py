@@ -40,7 +40,12 @@ VISITS_GROUP = f"e2e-visits-properties-{RUN}"
 CHAT_TOPIC = f"e2e-chat-events-{RUN}"
 CHAT_PROPERTIES_GROUP = f"e2e-chat-properties-{RUN}"
 CHAT_BOOKINGS_GROUP = f"e2e-chat-bookings-{RUN}"
+USER_TOPIC = f"e2e-user-events-{RUN}"
+NOTIFY_DIRECTORY_GROUP = f"e2e-notification-directory-{RUN}"
+NOTIFY_ACTIVITY_GROUP = f"e2e-notification-activity-{RUN}"
 GROUPS = (
+    NOTIFY_DIRECTORY_GROUP,
+    NOTIFY_ACTIVITY_GROUP,
     GROUP,
     AVAILABILITY_GROUP,
     INVENTORY_GROUP,
@@ -61,11 +66,14 @@ BOOKING_BROKER_DB = 31
 HOLD_SECONDS = 12  # booking_service's BOOKING_HOLD_SECONDS in these tests
 # rent_service's Celery broker, likewise its own (tests/contract uses 30).
 RENT_BROKER_DB = 29
+# notification_service's, likewise.
+NOTIFICATION_BROKER_DB = 28
 
 
 def flush_booking_broker() -> None:
     flush_redis(redis_url("booking", BOOKING_BROKER_DB))
     flush_redis(redis_url("rent", RENT_BROKER_DB))
+    flush_redis(redis_url("notification", NOTIFICATION_BROKER_DB))
 
 
 def databases(*directories: str) -> dict[str, dict[str, str]]:
@@ -88,6 +96,7 @@ def platform(tmp_path_factory):
             TopicSpec(BOOKING_TOPIC, 3, dict(TOPICS["booking-events"].config)),
             TopicSpec(RENT_TOPIC, 3, dict(TOPICS["rent-events"].config)),
             TopicSpec(VISIT_TOPIC, 3, dict(TOPICS["visit-events"].config)),
+            TopicSpec(USER_TOPIC, 3, dict(TOPICS["user-events"].config)),
             TopicSpec(CHAT_TOPIC, 3, dict(TOPICS["chat-events"].config)),
         ],
     )
@@ -99,9 +108,10 @@ def platform(tmp_path_factory):
         "rent_service",
         "schedule_visit",
         "chat_service",
+        "notification_service",
     )
     search_env = {"SEARCH_INDEX_ALIAS": ALIAS, "SEARCH_CONSUMER_GROUP": GROUP}
-    auth_env = dbs["auth_service"]
+    auth_env = {**dbs["auth_service"], "USER_EVENTS_TOPIC": USER_TOPIC}
     property_env = {
         **dbs["property_service"],
         "PROPERTY_MEDIA_ROOT": str(media),
@@ -159,6 +169,20 @@ def platform(tmp_path_factory):
         "CHAT_BOOKINGS_CONSUMER_GROUP": CHAT_BOOKINGS_GROUP,
     }
     chat_port = free_port()
+    notification_env = {
+        **dbs["notification_service"],
+        "USER_EVENTS_TOPIC": USER_TOPIC,
+        "PROPERTY_EVENTS_TOPIC": TOPIC,
+        "BOOKING_EVENTS_TOPIC": BOOKING_TOPIC,
+        "RENT_EVENTS_TOPIC": RENT_TOPIC,
+        "VISIT_EVENTS_TOPIC": VISIT_TOPIC,
+        "CHAT_EVENTS_TOPIC": CHAT_TOPIC,
+        "NOTIFICATION_DIRECTORY_CONSUMER_GROUP": NOTIFY_DIRECTORY_GROUP,
+        "NOTIFICATION_ACTIVITY_CONSUMER_GROUP": NOTIFY_ACTIVITY_GROUP,
+        "PUBLIC_BASE_URL": gateway_url,
+        "REDIS_URL": redis_url("notification", NOTIFICATION_BROKER_DB),
+    }
+    notification_port = free_port()
     flush_booking_broker()
     processes: dict[str, ServiceProcess] = {}
     try:
@@ -216,6 +240,30 @@ def platform(tmp_path_factory):
                 "--without-heartbeat", "--without-mingle", "--without-gossip",
                 env=rent_env, name="e2e-rent-worker",
             ),
+            auth_relay=background(
+                "auth_service", "manage.py", "outbox_relay", env=auth_env, name="e2e-auth-relay",
+            ),
+            notification=ServiceProcess.python(
+                "notification_service", "-m", "uvicorn", "config.asgi:application",
+                "--host", "127.0.0.1", "--port", str(notification_port),
+                "--ws", "websockets-sansio",
+                port=notification_port, env=notification_env, name="e2e-notification",
+            ),
+            notification_directory=background(
+                "notification_service", "manage.py", "run_consumer", "directory",
+                env=notification_env, name="e2e-notification-directory",
+            ),
+            notification_activity=background(
+                "notification_service", "manage.py", "run_consumer", "activity",
+                env=notification_env, name="e2e-notification-activity",
+            ),
+            notification_worker=background(
+                "notification_service", "-m", "celery", "-A", "config.celery", "worker",
+                "--hostname", f"e2e-notification-{RUN}@%h", "--concurrency", "1",
+                "--queues", "notification", "--loglevel", "INFO",
+                "--without-heartbeat", "--without-mingle", "--without-gossip",
+                env=notification_env, name="e2e-notification-worker",
+            ),
             visits=ServiceProcess.gunicorn("schedule_visit", env=visits_env, name="e2e-visits"),
             visits_relay=background(
                 "schedule_visit", "manage.py", "outbox_relay",
@@ -249,7 +297,16 @@ def platform(tmp_path_factory):
             gateway=gateway_process(
                 {
                     name: processes[name]
-                    for name in ("auth", "property", "search", "booking", "rent", "visits", "chat")
+                    for name in (
+                        "auth",
+                        "property",
+                        "search",
+                        "booking",
+                        "rent",
+                        "visits",
+                        "chat",
+                        "notification",
+                    )
                 },
                 port=gateway_port,
                 name="e2e-gateway",
@@ -267,6 +324,7 @@ def platform(tmp_path_factory):
             BOOKING_TOPIC,
             RENT_TOPIC,
             VISIT_TOPIC,
+            USER_TOPIC,
             CHAT_TOPIC,
             *(f"{group}.dlq" for group in GROUPS),
         )

@@ -21,6 +21,9 @@ class UserSchema(serializers.Serializer):
     phone = serializers.CharField(help_text="May be empty.")
     role = serializers.ChoiceField(choices=Role.choices)
     is_active = serializers.BooleanField()
+    email_verified = serializers.BooleanField(
+        help_text="The user followed the confirmation link mailed to this address."
+    )
     time_zone = serializers.CharField(help_text="IANA time zone, e.g. Asia/Kolkata.")
     locale = serializers.CharField(help_text="BCP 47 language tag, e.g. en-IN.")
     created_at = serializers.DateTimeField()
@@ -29,6 +32,10 @@ class UserSchema(serializers.Serializer):
 
     class Meta:
         ref_name = "User"
+
+
+class AcceptedSchema(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class RegisteredSchema(serializers.Serializer):

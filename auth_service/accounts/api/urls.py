@@ -11,6 +11,15 @@ urlpatterns = [
     path("logout", views.LogoutView.as_view(), name="auth-logout"),
     path("me", views.MeView.as_view(), name="auth-me"),
     path("password", views.PasswordChangeView.as_view(), name="auth-password"),
+    path("password/reset", views.PasswordResetView.as_view(), name="auth-password-reset"),
+    path(
+        "password/reset/confirm",
+        views.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
+    path("email", views.EmailChangeView.as_view(), name="auth-email-change"),
+    path("email/verify", views.EmailVerificationResendView.as_view(), name="auth-email-verify"),
+    path("email/confirm", views.EmailConfirmView.as_view(), name="auth-email-confirm"),
     path("users", views.UserListView.as_view(), name="auth-users"),
     path("users/<int:user_id>", views.UserDetailView.as_view(), name="auth-user"),
     path(

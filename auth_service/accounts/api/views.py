@@ -211,3 +211,81 @@ class UserActivateView(APIView):
     def post(self, request, user_id: int):
         user = services.user_activate(user_id=user_id)
         return Response(user_representation(user))
+
+
+# --- password reset and email confirmation -----------------------------------------
+
+
+ACCEPTED = {"detail": "If an account has this address, an email is on its way."}
+
+
+class PasswordResetView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Email a password reset link (always 202: whether the email is registered "
+        "is not told)",
+        request=s.PasswordResetSerializer,
+        responses={202: doc.AcceptedSchema},
+    )
+    def post(self, request):
+        data = validated(s.PasswordResetSerializer, request.data)
+        services.password_reset_request(email=data["email"])
+        return Response(ACCEPTED, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Set a new password with a reset link's token (once; every session ends)",
+        request=s.PasswordResetConfirmSerializer,
+        responses={204: None, **errors(400, _400="`invalid_token`, or `invalid` (password).")},
+    )
+    def post(self, request):
+        data = validated(s.PasswordResetConfirmSerializer, request.data)
+        services.password_reset_confirm(token=data["token"], password=data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Move the account to another email: a link to confirm it goes there",
+        request=s.EmailChangeSerializer,
+        responses={202: doc.AcceptedSchema, **errors(409, _409="`email_taken`.")},
+    )
+    def post(self, request):
+        data = validated(s.EmailChangeSerializer, request.data)
+        services.email_change_request(user_id=_caller_id(request), **data)
+        return Response(
+            {"detail": "Follow the link we sent to the new address."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class EmailVerificationResendView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Send the confirmation link for the caller's email again",
+        request=None,
+        responses={202: doc.AcceptedSchema, **errors(409, _409="`email_already_verified`.")},
+    )
+    def post(self, request):
+        services.email_verification_resend(user_id=_caller_id(request))
+        return Response({"detail": "A new link is on its way."}, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailConfirmView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Confirm an email address with the link's token (no login needed)",
+        request=s.EmailConfirmSerializer,
+        responses={200: doc.UserSchema, **errors(400, 409, _400="`invalid_token`.")},
+    )
+    def post(self, request):
+        data = validated(s.EmailConfirmSerializer, request.data)
+        return Response(user_representation(services.email_confirm(token=data["token"])))

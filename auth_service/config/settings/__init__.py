@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from rentezy_common.conf import platform_settings
-from rentezy_common.env import env_int, env_secret
+from rentezy_common.env import env_int, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -61,7 +61,20 @@ AUTH_LOGIN_MAX_FAILURES = env_int("AUTH_LOGIN_MAX_FAILURES", 5)
 AUTH_LOGIN_FAILURE_WINDOW_SECONDS = env_int("AUTH_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 AUTH_LOGIN_LOCKOUT_SECONDS = env_int("AUTH_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
+# The topic of user-events (an isolated copy of the platform, tests/e2e, points it elsewhere).
+USER_EVENTS_TOPIC = env_str("USER_EVENTS_TOPIC", "user-events")
+
+# --- Password reset and email confirmation links (docs/services/auth.md) --------------
+AUTH_PASSWORD_RESET_TOKEN_SECONDS = env_int("AUTH_PASSWORD_RESET_TOKEN_SECONDS", 3600)
+AUTH_EMAIL_TOKEN_SECONDS = env_int("AUTH_EMAIL_TOKEN_SECONDS", 48 * 3600)
+# Reset emails per address per hour (beyond it the request is answered 202, and nothing
+# is sent): nobody can flood someone's mailbox through us.
+AUTH_PASSWORD_RESET_PER_EMAIL = env_int("AUTH_PASSWORD_RESET_PER_EMAIL", 3)
+
 for _name in (
+    "AUTH_PASSWORD_RESET_TOKEN_SECONDS",
+    "AUTH_EMAIL_TOKEN_SECONDS",
+    "AUTH_PASSWORD_RESET_PER_EMAIL",
     "AUTH_ACCESS_TOKEN_SECONDS",
     "AUTH_REFRESH_TOKEN_SECONDS",
     "AUTH_LOGIN_MAX_FAILURES",

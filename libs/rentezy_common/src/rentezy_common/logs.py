@@ -66,7 +66,11 @@ def reset_request_id(token: contextvars.Token) -> None:
 # segment is written as "[redacted]".
 SECRET = "{secret}"  # noqa: S105 - a placeholder, not a password
 REDACTED = "[redacted]"
-DEFAULT_REDACTED_PATHS = ("/api/visits/feeds/{secret}",)
+DEFAULT_REDACTED_PATHS = (
+    "/api/visits/feeds/{secret}",
+    # One-click unsubscribe (RFC 8058): the mail client POSTs the link, no login.
+    "/api/notifications/unsubscribe/{secret}",
+)
 _SEGMENT = r"[^/?#\s\"']+"
 
 
