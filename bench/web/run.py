@@ -77,8 +77,8 @@ def main() -> int:
 Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on commit `{commit}`{" (with uncommitted changes)" if dirty else ""},
 in Debian's Chromium (headless, cache disabled for the load runs) against `make up` on this
 2-core machine, the catalogue holding {count} published listings (`make demo`), through the
-gateway on loopback; load average during the run {os.getloadavg()[0]:.1f} on 2 cores (the
-machine is shared: other suites were running). Command: `make bench B=web` (`bench/web/run.py`, `measure.mjs`).
+gateway on loopback; 1-minute load average at the end of the run {os.getloadavg()[0]:.1f} on 2 cores
+(the platform's own processes included). Command: `make bench B=web` (`bench/web/run.py`, `measure.mjs`).
 
 | budget (issue 18) | measured | limit | |
 |---|---|---|---|
