@@ -467,6 +467,19 @@ def conversation_mark_read(*, actor, conversation_id, seq: int) -> tuple[Partici
             .count()
         )
         participant.save(update_fields=["last_read_seq", "unread_count"])
+        # Notifications leave what was read here out of the unread-chat digest.
+        publish_event(
+            topic=settings.CHAT_EVENTS_TOPIC,
+            event_type="conversation.read",
+            aggregate_type="conversation",
+            aggregate_id=conversation.id,
+            payload={
+                "conversation_id": str(conversation.id),
+                "user_id": actor.id,
+                "last_read_seq": seq,
+                "read_at": iso(timezone.now()),
+            },
+        )
         realtime.publish_on_commit(
             _participants(conversation),
             {

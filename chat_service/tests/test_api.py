@@ -253,6 +253,11 @@ def test_conversation_list_has_last_message_and_unread_count_without_counting(
     assert far.json()["last_read_seq"] == 3 and far.json()["unread_count"] == 0
     landlord_view = landlord.get(f"/api/chat/conversations/{conversation}/").json()
     assert {p["role"]: p["last_read_seq"] for p in landlord_view["participants"]}["tenant"] == 3
+    # one conversation.read per move of the marker (2, then 3; not the move back)
+    assert [(e["user_id"], e["last_read_seq"]) for e in events("conversation.read")] == [
+        (tenant.user_id, 2),
+        (tenant.user_id, 3),
+    ]
 
 
 # -- edits and deletes --------------------------------------------------------------------

@@ -206,3 +206,28 @@ def test_chat_read_before_the_digest_is_not_mailed(people, settings):
     as_client(tenant).post(f"/api/notifications/{note['id']}/read/")
     assert ChatUnread.objects.get(message_id="77").read_at is not None
     assert services.chat_digest_run() == 0
+
+
+@pytest.mark.django_db
+def test_messages_read_in_chat_are_left_out_of_the_digest(people, settings):
+    """chat_service's `conversation.read` (docs/contracts/chat-events.md) marks what the
+    recipient read in the conversation itself: only the rest is mailed."""
+    tenant, landlord, _ = people
+    settings.NOTIFICATION_CHAT_DIGEST_MINUTES = 0
+    conversation = str(uuid.uuid4())
+    for seq in (1, 2, 3):
+        apply(handlers.on_chat_event, envelope("message.sent", "conversation", {
+            "conversation_id": conversation, "message_id": f"8{seq}", "seq": seq,
+            "sender_id": landlord["id"], "recipient_id": tenant["id"], "preview": f"m{seq}"},
+            aggregate_id=conversation))  # fmt: skip
+    apply(handlers.on_chat_event, envelope("conversation.read", "conversation", {
+        "conversation_id": conversation, "user_id": tenant["id"], "last_read_seq": 2,
+        "read_at": "2026-12-03T12:00:00Z"}, aggregate_id=conversation))  # fmt: skip
+    read = dict(ChatUnread.objects.values_list("message_id", "read_at"))
+    assert read["81"] is not None and read["82"] is not None and read["83"] is None
+    assert services.chat_digest_run() == 1
+    (digest,) = Notification.objects.filter(recipient_id=tenant["id"], kind="chat.digest")
+    assert send_all(notification=digest) == ["sent"]
+    (mail,) = [m for m in mails_to(tenant["email"]) if "unread" in m["Subject"]]
+    text = mail.get_body(("plain",)).get_content()
+    assert "m3" in text and "m1" not in text and "m2" not in text
