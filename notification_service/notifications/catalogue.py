@@ -487,6 +487,138 @@ def _payment_failed(envelope, p, ctx):
     ]
 
 
+# A lease's later turns (lease events carry the lease: tenant_id and landlord_id in it).
+_LEASE_TEXT = {
+    "lease.notice_given": ("both", "Notice given: {title}",
+                           "Notice was given by the {notice_given_by}: the lease ends on "
+                           "{end_date}."),
+    "lease.ending": ("both", "Lease ending: {title}", "The fixed term ends on {end_date}."),
+    "lease.renewed": ("both", "Lease renewed: {title}", "{renewal}"),
+    "lease.ended": ("both", "Lease ended: {title}", "The lease ended on {ended_on}."),
+    "lease.terminated": ("both", "Lease terminated: {title}",
+                         "The lease was ended early ({end_reason})."),
+    "deposit.returned": ("tenant", "Deposit settled: {title}",
+                         "{returned} returned of the {held} deposit; deductions: {deductions}."),
+}  # fmt: skip
+
+
+def _deductions(deposit: dict, currency) -> str:
+    items = deposit.get("deductions") or []
+    if not items:
+        return "none"
+    return "; ".join(
+        f"{item.get('description') or item.get('kind') or 'deduction'} "
+        f"{money(item.get('amount'), currency)}"
+        for item in items
+    )
+
+
+@builds(*_LEASE_TEXT)
+def _lease_turn(envelope, p, ctx):
+    audience, title, body = _LEASE_TEXT[envelope.type]
+    recipients = [("tenant", p.get("tenant_id"))]
+    if audience == "both":
+        recipients.append(("landlord", p.get("landlord_id")))
+    deposit, currency = p.get("deposit") or {}, p.get("currency")
+    fields = {
+        "notice_given_by": p.get("notice_given_by") or "tenant or landlord",
+        "end_date": p.get("end_date") or "",
+        "ended_on": p.get("ended_on") or p.get("end_date") or "",
+        "end_reason": str(p.get("end_reason") or "no reason given").replace("_", " "),
+        "renewal": f"The lease now runs until {p['end_date']}, at "
+        f"{money(p.get('monthly_rent'), currency)} a month."
+        if p.get("end_date")
+        else f"The lease is now month to month, at {money(p.get('monthly_rent'), currency)} "
+        "a month.",
+        "returned": money(deposit.get("returned_amount"), currency) or "Nothing",
+        "held": money(deposit.get("held"), currency),
+        "deductions": _deductions(deposit, currency),
+    }
+    return [
+        Message(
+            recipient_id=str(user_id or ""),
+            kind=f"{envelope.type}.{who}",
+            category=Category.RENT,
+            title=title.format(title=ctx.title(p.get("property_id"))),
+            body=body.format(**fields),
+            link="/rent/",
+            data={"lease_id": p.get("id")},
+        )
+        for who, user_id in recipients
+    ]
+
+
+@builds("invoice.voided", "late_fee.waived")
+def _invoice_relief(envelope, p, ctx):
+    parties = _lease(p, ctx)
+    voided = envelope.type == "invoice.voided"
+    period = f"{p.get('period_start')} to {p.get('period_end')}"
+    return [
+        Message(
+            recipient_id=str(parties.get("tenant_id") or ""),
+            kind=envelope.type,
+            category=Category.RENT,
+            title="Invoice cancelled" if voided else "Late fee waived",
+            body=f"The rent for {period} is no longer due; anything paid on it is now credit."
+            if voided
+            else f"The late fee on the rent due {p.get('due_date')} was waived: "
+            f"{money(p.get('balance'), p.get('currency'))} left to pay.",
+            link="/rent/",
+            data={"invoice_id": p.get("id"), "lease_id": p.get("lease_id")},
+        )
+    ]
+
+
+@builds("refund.issued", "refund.failed")
+def _refund(envelope, p, ctx):
+    parties = _lease(p, ctx)
+    amount = money(p.get("amount"), p.get("currency"))
+    if envelope.type == "refund.failed":  # the landlord asked for it: theirs to sort out
+        return [
+            Message(
+                recipient_id=str(parties.get("landlord_id") or ""),
+                kind="refund.failed",
+                category=Category.RENT,
+                title=f"Refund not made: {amount}",
+                body="Stripe did not make the refund to the tenant's card"
+                + (f" ({p['last_error']})" if p.get("last_error") else "")
+                + ". You can refund it as credit instead.",
+                link="/landlord/rent/",
+                data={"refund_id": p.get("id"), "lease_id": p.get("lease_id")},
+            )
+        ]
+    to_card = p.get("destination") == "card"
+    return [
+        Message(
+            recipient_id=str(parties.get("tenant_id") or ""),
+            kind="refund.issued",
+            category=Category.RENT,
+            title=f"Refund: {amount}",
+            body="Refunded to your card; banks take a few days to show it."
+            if to_card
+            else "Added to your lease as credit: it pays your next invoice.",
+            link="/rent/",
+            data={"refund_id": p.get("id"), "lease_id": p.get("lease_id")},
+        )
+    ]
+
+
+@builds("card.saved")
+def _card_saved(envelope, p, ctx):
+    return [
+        Message(
+            recipient_id=str(p.get("tenant_id") or ""),
+            kind="card.saved",
+            category=Category.RENT,
+            title="Card saved for rent",
+            body="A card was saved for this lease's autopay. If it was not you, remove it "
+            "from the lease and change your password.",
+            link="/rent/",
+            data={"lease_id": p.get("id")},
+        )
+    ]
+
+
 # -- visit-events -----------------------------------------------------------------------
 _VISIT_TEXT = {
     "visit.requested": ("landlord", "Visit requested: {title}",

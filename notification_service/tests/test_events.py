@@ -106,6 +106,67 @@ def test_rent_events(kafka_topic, pair):
     assert services.delivery_send_email(delivery_id=delivery.id) == "suppressed"
 
 
+def test_a_lease_s_later_turns_money_back_and_a_saved_card(kafka_topic, pair):
+    tenant, landlord, property_id = pair
+    topic = kafka_topic("rent-events-notification-later-test")
+    lease_id, invoice_id = str(uuid.uuid4()), str(uuid.uuid4())
+    base = lease(tenant, landlord, property_id, lease_id)
+
+    def rent(event_type, payload, version):
+        return envelope(event_type, "lease", payload, version=version, aggregate_id=lease_id)
+
+    def refund(destination, status, version, **extra):
+        payload = {"id": str(uuid.uuid4()), "payment_id": str(uuid.uuid4()),
+                   "lease_id": lease_id, "amount": "1000.00", "currency": "INR",
+                   "destination": destination, "status": status, "reason": "",
+                   "last_error": "", **extra}  # fmt: skip
+        return rent(f"refund.{'issued' if status == 'succeeded' else 'failed'}", payload, version)
+
+    ended = {**base, "status": "ended", "end_date": "2027-06-30", "ended_on": "2027-07-01",
+             "deposit": {"held": "60000.00", "settled": True, "returned_amount": "55000.00",
+                         "deductions": [{"description": "Broken window", "amount": "5000.00",
+                                         "kind": "damage"}]}}  # fmt: skip
+    events = [
+        rent("lease.created", base, 1),
+        rent("card.saved", {**base, "card_saved": True}, 2),
+        rent("invoice.voided", invoice(lease_id, invoice_id, "void", balance="0.00"), 3),
+        rent("late_fee.waived", invoice(lease_id, str(uuid.uuid4()), waived="500.00"), 4),
+        refund("credit", "succeeded", 5),
+        refund("card", "failed", 6, last_error="card_declined"),
+        rent(
+            "lease.notice_given",
+            {**base, "status": "ending", "end_date": "2027-06-30", "notice_given_by": "tenant"},
+            7,
+        ),
+        rent("lease.ended", ended, 8),
+        rent("deposit.returned", ended, 9),
+        rent("lease.updated", base, 10),  # nobody is told of an edit
+    ]
+    kafka.produce(topic, events)
+    consume("activity", topic, len(events))
+    assert kinds(tenant["id"]) == [
+        "card.saved", "deposit.returned.tenant", "invoice.voided", "late_fee.waived",
+        "lease.created.tenant", "lease.ended.tenant", "lease.notice_given.tenant",
+        "refund.issued", "user.welcome",
+    ]  # fmt: skip
+    assert kinds(landlord["id"]) == [
+        "lease.created.landlord", "lease.ended.landlord", "lease.notice_given.landlord",
+        "refund.failed", "user.welcome",
+    ]  # fmt: skip
+    deposit = Notification.objects.get(recipient_id=tenant["id"], kind="deposit.returned.tenant")
+    assert deposit.body == (
+        "INR 55000.00 returned of the INR 60000.00 deposit; deductions: Broken window INR 5000.00."
+    )
+    notice = Notification.objects.get(
+        recipient_id=landlord["id"], kind="lease.notice_given.landlord"
+    )
+    assert "by the tenant" in notice.body and "2027-06-30" in notice.body
+    failed = Notification.objects.get(recipient_id=landlord["id"], kind="refund.failed")
+    assert "card_declined" in failed.body
+    credit = Notification.objects.get(recipient_id=tenant["id"], kind="refund.issued")
+    assert "credit" in credit.body
+
+
 def test_visit_events(kafka_topic, pair):
     tenant, landlord, property_id = pair
     topic = kafka_topic("visit-events-notification-test")
