@@ -49,12 +49,9 @@ GATEWAY_ENV = {
     "GATEWAY_INVALID_TOKEN_LIMIT": "1000000/minute",
     "GATEWAY_OPENAPI_CACHE_SECONDS": "3600",
 }
-SKELETONS = {  # upstream: directory (no API routes yet; their documents are merged too)
-    "chat": "chat_service",
-}
 # Served by uvicorn (their Procfiles): directory -> the ASGI application.
 ASGI = {
-    "chat_service": "rentezy_common.asgi:application",
+    "chat_service": "config.asgi:application",
     "notification_service": "config.asgi:application",
 }
 
@@ -86,6 +83,7 @@ def platform(tmp_path_factory):
         "booking_service",
         "rent_service",
         "schedule_visit",
+        "chat_service",
         "notification_service",
         suffix="contract",
     )
@@ -108,6 +106,7 @@ def platform(tmp_path_factory):
             "REDIS_URL": redis_url("rent", RENT_BROKER_DB),
         },
         "visits": {**dbs["schedule_visit"], "PUBLIC_BASE_URL": gateway_url},
+        "chat": {**dbs["chat_service"], "CHAT_MEDIA_ROOT": str(media / "chat")},
         "notification": {**dbs["notification_service"], "PUBLIC_BASE_URL": gateway_url},
     }
     flush_redis(redis_url("booking", BOOKING_BROKER_DB))
@@ -122,8 +121,8 @@ def platform(tmp_path_factory):
             search=_web("search_service", envs["search"], "search"),
             rent=_web("rent_service", envs["rent"], "rent"),
             visits=_web("schedule_visit", envs["visits"], "visits"),
+            chat=_web("chat_service", envs["chat"], "chat"),
             notification=_web("notification_service", envs["notification"], "notification"),
-            **{name: _web(directory, {}, name) for name, directory in SKELETONS.items()},
         )
         start(
             processes,
