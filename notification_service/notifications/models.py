@@ -15,6 +15,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from rentezy_common.ended_sessions import EndedSessionBase
+
 from .choices import Category, Channel, DeliveryStatus
 
 
@@ -36,19 +38,10 @@ class Recipient(models.Model):
         return f"{self.full_name} <{self.email}> ({self.user_id})"
 
 
-class RevokedSession(models.Model):
+class RevokedSession(EndedSessionBase):
     """A session auth_service ended (`session.revoked`): its sockets are closed, and a
     socket it opens later (its token still in the gateway's introspection cache) is
-    refused. Kept NOTIFY_REVOKED_SESSION_RETENTION_SECONDS, longer than any access token
-    lives."""
-
-    session_id = models.CharField(max_length=64, primary_key=True)
-    user_id = models.CharField(max_length=64)
-    reason = models.CharField(max_length=32, blank=True, default="")
-    revoked_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    def __str__(self) -> str:
-        return f"session {self.session_id} ({self.reason})"
+    refused (rentezy_common.ended_sessions)."""
 
 
 class Property(models.Model):

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from rentezy_common.retention import delete_older_than
+from rentezy_common.ended_sessions import session_ended
 from rentezy_common.tasks import enqueue, enqueue_on_commit
 
 from . import catalogue, mail, policies, realtime
@@ -602,16 +602,10 @@ def session_revoke(*, user_id: str, session_id: str | None, reason: str) -> None
     remember the session so that a socket it opens later is refused (the gateway may
     still accept its access token from its introspection cache for a few seconds)."""
     if session_id:
-        RevokedSession.objects.get_or_create(
-            session_id=session_id, defaults={"user_id": user_id, "reason": reason}
-        )
-        delete_older_than(
-            RevokedSession._meta.db_table,
-            "revoked_at",
-            timedelta(seconds=settings.NOTIFICATION_REVOKED_SESSION_RETENTION_SECONDS),
-            key="session_id",
-            limit=1000,
-        )
+        session_ended(
+            RevokedSession, user_id=user_id, session_id=session_id, reason=reason,
+            retention_seconds=settings.NOTIFICATION_REVOKED_SESSION_RETENTION_SECONDS,
+        )  # fmt: skip
     realtime.publish_on_commit(
         user_id, {"type": "notify.revoke", "session_id": session_id, "reason": reason}
     )
