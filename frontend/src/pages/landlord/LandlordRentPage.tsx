@@ -26,7 +26,7 @@ import { z } from 'zod'
 import { newIdempotencyKey } from '../../api/client'
 import { myProperties } from '../../api/endpoints'
 import { createLease, downloadRentRoll, listInvoices, listLeases, refundPayment, rentRoll, terminateLease, updateLease, waiveLateFee } from '../../api/rentEndpoints'
-import type { Invoice, Lease, Property, RentPayment, RentRoll } from '../../api/types'
+import type { Invoice, Lease, LeaseListItem, Property, RentPayment, RentRoll } from '../../api/types'
 import { CardsSkeleton, EmptyState, ErrorAlert, FormAlert } from '../../components/common'
 import { RequireAuth } from '../../components/RequireAuth'
 import { WideTable, InvoiceBadge, LeaseBadge, PaymentsTable, ReceiptButton } from '../../components/rent'
@@ -117,7 +117,7 @@ function Leases() {
   )
 }
 
-function LeaseRow({ lease, properties }: { lease: Lease; properties: Property[] }) {
+function LeaseRow({ lease, properties }: { lease: LeaseListItem; properties: Property[] }) {
   const format = useFormat()
   const [opened, { toggle }] = useDisclosure(false)
   return (
@@ -126,7 +126,7 @@ function LeaseRow({ lease, properties }: { lease: Lease; properties: Property[] 
         <Group justify="space-between" wrap="wrap">
           <Stack gap={2}>
             <Group gap="xs">
-              <Text fw={600}>Tenant {lease.tenant_id}</Text>
+              <Text fw={600}>{lease.tenant_name || `Tenant ${lease.tenant_id}`}</Text>
               <LeaseBadge status={lease.status} />
             </Group>
             <Text size="sm" c="dimmed">
