@@ -34,6 +34,7 @@ import { today, useFormat } from '../../lib/format'
 import { applyApiError } from '../../lib/forms'
 import { currentMonth, parseAmount, rollBars, shiftMonth, toMinor } from '../../lib/rent'
 import { usePageTitle } from '../../lib/usePageTitle'
+import { allPages } from '../../lib/pages'
 
 export default function LandlordRentPage() {
   usePageTitle('Rent')
@@ -67,8 +68,8 @@ function LandlordRent() {
 // --- leases --------------------------------------------------------------------------------
 
 function Leases() {
-  const properties = useQuery({ queryKey: ['my-properties', 1], queryFn: () => myProperties(1) })
-  const leases = useQuery({ queryKey: ['leases'], queryFn: () => listLeases() })
+  const properties = useQuery({ queryKey: ['my-properties', 'all'], queryFn: () => allPages(myProperties) })
+  const leases = useQuery({ queryKey: ['leases'], queryFn: () => allPages((page) => listLeases({ page })) })
   if (properties.isPending || leases.isPending) return <CardsSkeleton count={2} />
   if (properties.isError) return <ErrorAlert error={properties.error} />
   if (leases.isError) return <ErrorAlert error={leases.error} />
@@ -151,7 +152,7 @@ function LeaseRow({ lease, properties }: { lease: LeaseListItem; properties: Pro
 
 function LeaseMoney({ lease }: { lease: Lease }) {
   const format = useFormat()
-  const invoices = useQuery({ queryKey: ['invoices', lease.id], queryFn: () => listInvoices({ lease_id: lease.id }) })
+  const invoices = useQuery({ queryKey: ['invoices', lease.id], queryFn: () => allPages((page) => listInvoices({ lease_id: lease.id, page })) })
   if (invoices.isError) return <ErrorAlert error={invoices.error} />
   const rows = invoices.data?.results ?? []
   return (
