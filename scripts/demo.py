@@ -3,7 +3,8 @@ only (the gateway), and print the demo accounts.
 
 Landlords and tenants register and sign in, landlords list a few hundred properties in
 several cities (photos drawn here with Pillow: there is no network to fetch any), with
-rooms, and publish them; tenants book some rooms and pay through the payment simulator.
+rooms and viewing hours, and publish them; tenants book some rooms and pay through the
+payment simulator.
 
 Idempotent: accounts that exist are signed into; a landlord's listings are looked up by
 title (each planned title is unique) and only what is missing is added (a listing
@@ -101,7 +102,7 @@ class Client:
             if response.status_code == 429:  # our share of the rate limit: wait our turn
                 time.sleep(float(response.headers.get("retry-after", "1")) + 0.1)
                 continue
-            if response.status_code == 503:
+            if response.status_code in (503, 504):  # starting, or a busy machine: again
                 time.sleep(1)
                 continue
             if response.status_code not in expect:
@@ -280,7 +281,7 @@ def fill_landlord(base: str, account: Account, counts: dict, lock: threading.Loc
     client = Client(base, account.address)
     client.sign_in(account.email, account.full_name, "landlord")
     existing = my_listings(client)
-    room_ids = []
+    room_ids, property_ids = [], []
     for plan in account.plans:
         prop = existing.get(plan.title)
         if prop is None:
@@ -304,7 +305,34 @@ def fill_landlord(base: str, account: Account, counts: dict, lock: threading.Loc
             with lock:
                 counts["kept"] += 1
         room_ids += [room["id"] for room in prop["rooms"]]
+        property_ids.append(pid)
+    for pid in property_ids:
+        open_viewings(client, pid)
     return room_ids
+
+
+# Viewing hours for every demo listing (in the listing's own time zone): weekdays
+# 10:00-18:00 and a Saturday-morning open house for 4, 30-minute visits.
+VIEWING_HOURS = {
+    "visit_minutes": 30,
+    "buffer_after_minutes": 10,
+    "min_notice_minutes": 120,
+    "horizon_days": 30,
+    "weekly": [{"weekday": d, "start": "10:00", "end": "18:00"} for d in range(1, 6)]
+    + [{"weekday": 6, "start": "10:00", "end": "13:00", "capacity": 4}],
+}
+
+
+def open_viewings(client: Client, property_id: str) -> None:
+    """Set the listing's viewing hours (a PUT: running the demo again changes nothing).
+    schedule_visit learns a listing from property-events: until then it answers 404."""
+    path = f"/api/visits/properties/{property_id}/availability/"
+    for _ in range(60):
+        answer = client.call("PUT", path, json=VIEWING_HOURS, expect=(200, 404))
+        if answer.status_code == 200:
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"PUT {path}: schedule_visit never learned of the listing")
 
 
 def book_as_tenant(base: str, account: Account, rooms: list[str], index: int) -> int:

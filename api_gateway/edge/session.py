@@ -275,6 +275,9 @@ class SessionApi:
             request_id=request.request_id,
         )
         headers["X-Forwarded-For"] = request.client_ip
+        # auth_service tells a sign-in from a device it has not seen (a security email)
+        if user_agent := request.header(b"user-agent"):
+            headers["User-Agent"] = user_agent[:512]
         if authorization:
             headers["Authorization"] = f"Bearer {authorization}"
         data = None

@@ -10,6 +10,9 @@ user.email_verified, user.email_changed (with `previous_email`) (docs/services/a
 notification_service for an email with a one-time link: `{user_id, email, full_name,
 token, expires_at, change}`.
 
+`user.new_device_login` tells of a sign-in from a browser or app the account has not
+used before (not its first): `{user_id, device, ip, at}`.
+
 `session.revoked` ends one session visibly (logout, a password change, deactivation, a
 stolen refresh token): `{user_id, session_id, reason}`, so a real-time service can close
 the sockets of that session (the gateway signs the session id into every request).
@@ -38,6 +41,24 @@ USER_EVENT_TYPES = (
 # Events that carry a one-time secret for the email notification_service sends, not
 # the user (accounts.services: password reset, email confirmation).
 USER_TOKEN_EVENT_TYPES = ("user.password_reset_requested", "user.email_verification_requested")
+
+
+def new_device_login_publish(*, user: User, device: str, client_ip: str, at) -> None:
+    """`user.new_device_login`: a sign-in from a browser or app the account has not used
+    before (accounts.devices), for the security email notification_service sends:
+    `{user_id, device, ip, at}`."""
+    publish_event(
+        topic=settings.USER_EVENTS_TOPIC,
+        event_type="user.new_device_login",
+        aggregate_type="user",
+        aggregate_id=str(user.pk),
+        payload={
+            "user_id": str(user.pk),
+            "device": device,
+            "ip": client_ip,
+            "at": at.isoformat(),
+        },
+    )
 
 
 def user_event_payload(user: User) -> dict[str, Any]:

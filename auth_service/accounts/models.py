@@ -272,3 +272,24 @@ class OneTimeToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} token {self.pk} of user {self.user_id}"
+
+
+class KnownDevice(models.Model):
+    """A browser or app a user has signed in from (accounts.devices: the User-Agent's
+    browser family and operating system, not its version, so an update is the same
+    device). A sign-in from one not seen before tells the user (`user.new_device_login`),
+    except the account's very first."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    fingerprint = models.CharField(max_length=64)  # hex SHA-256 of the label
+    label = models.CharField(max_length=120)  # "Chrome on Linux"
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "fingerprint"], name="known_device_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} of user {self.user_id}"

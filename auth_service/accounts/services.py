@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from . import lockout
 from .choices import SELF_REGISTRATION_ROLES, RevokeReason
+from .devices import device_fingerprint, device_label
 from .errors import (
     CannotDeactivateSelf,
     EmailAlreadyVerified,
@@ -32,8 +33,13 @@ from .errors import (
     NoSession,
     NoSuchUser,
 )
-from .events import session_revoked_publish, user_event_publish, user_token_publish
-from .models import OneTimeToken, RefreshToken, User, UserSession, normalize_email
+from .events import (
+    new_device_login_publish,
+    session_revoked_publish,
+    user_event_publish,
+    user_token_publish,
+)
+from .models import KnownDevice, OneTimeToken, RefreshToken, User, UserSession, normalize_email
 from .selectors import user_get_active
 from .tokens import (
     TokenPair,
@@ -177,8 +183,28 @@ def _dummy_password_check(password: str) -> None:
     User().set_password(password)
 
 
-def user_login(*, email: str, password: str) -> tuple[User, TokenPair]:
-    """Check the credentials (with the per-account lockout) and open a session."""
+def _device_note(*, user: User, user_agent: str, client_ip: str, now) -> None:
+    """Remember the device of a sign-in; one not seen before, on an account that has
+    signed in before, is announced (`user.new_device_login`). Caller's transaction."""
+    label = device_label(user_agent)
+    fingerprint = device_fingerprint(label)
+    if KnownDevice.objects.filter(user=user, fingerprint=fingerprint).update(last_seen_at=now):
+        return
+    first = not KnownDevice.objects.filter(user=user).exists()
+    _, created = KnownDevice.objects.get_or_create(
+        user=user,
+        fingerprint=fingerprint,
+        defaults={"label": label, "first_seen_at": now, "last_seen_at": now},
+    )
+    if created and not first:
+        new_device_login_publish(user=user, device=label, client_ip=client_ip, at=now)
+
+
+def user_login(
+    *, email: str, password: str, user_agent: str = "", client_ip: str = ""
+) -> tuple[User, TokenPair]:
+    """Check the credentials (with the per-account lockout) and open a session; a
+    sign-in from a new device is announced (_device_note)."""
     lockout.login_lock_check(email)
     user = User.objects.by_email(email).first()
     if user is None:
@@ -196,6 +222,7 @@ def user_login(*, email: str, password: str) -> tuple[User, TokenPair]:
         User.objects.filter(pk=user.pk).update(last_login=now)
         user.last_login = now
         pair = _session_open(user=user)
+        _device_note(user=user, user_agent=user_agent, client_ip=client_ip, now=now)
     return user, pair
 
 

@@ -17,6 +17,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from rentezy_common.ended_sessions import EndedSessionBase
+
 from .choices import AttachmentKind, ParticipantRole, RelationKind, ReportReason, ReportStatus
 
 USER_ID = {"max_length": 64}
@@ -63,17 +65,10 @@ class Relation(models.Model):
         return f"{self.kind} {self.ref_id}"
 
 
-class RevokedSession(models.Model):
+class RevokedSession(EndedSessionBase):
     """A session auth_service ended (`session.revoked`): its sockets are closed, and a
-    socket it opens later (a token still in the gateway's cache) is refused."""
-
-    session_id = models.CharField(max_length=64, primary_key=True)
-    user_id = models.CharField(**USER_ID)
-    reason = models.CharField(max_length=32, blank=True, default="")
-    revoked_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    def __str__(self) -> str:
-        return f"session {self.session_id} ({self.reason})"
+    socket it opens later (a token still in the gateway's cache) is refused
+    (rentezy_common.ended_sessions)."""
 
 
 class Account(models.Model):

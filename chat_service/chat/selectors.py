@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from rentezy_common.ended_sessions import session_is_ended
+
 from .errors import AttachmentNotFound, ConversationNotFound, MessageNotFound, ReportNotFound
 from .models import (
     Account,
@@ -108,7 +110,7 @@ def report_get(*, report_id) -> Report:
 # -- sockets ----------------------------------------------------------------------------
 def socket_admissible(*, user_id: str, session_id: str | None) -> bool:
     """False for a session auth_service ended or a deactivated user."""
-    if session_id and RevokedSession.objects.filter(pk=session_id).exists():
+    if session_is_ended(RevokedSession, session_id):
         return False
     return not Account.objects.filter(pk=user_id, is_active=False).exists()
 

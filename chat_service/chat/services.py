@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -24,9 +23,9 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from rentezy_common.ended_sessions import session_ended
 from rentezy_common.errors import ApiError, IllegalTransition
 from rentezy_common.events import publish_event
-from rentezy_common.retention import delete_older_than
 
 from . import attachments, limits, policies, realtime
 from .choices import ParticipantRole, RelationKind, ReportStatus
@@ -625,19 +624,12 @@ def relation_apply(
 def session_revoke(*, user_id: str, session_id: str, reason: str) -> None:
     """auth_service ended a session: remember it (a socket it opens later is refused)
     and close its sockets on every process once this commits."""
-    RevokedSession.objects.get_or_create(
-        session_id=session_id, defaults={"user_id": user_id, "reason": reason}
-    )
+    session_ended(
+        RevokedSession, user_id=user_id, session_id=session_id, reason=reason,
+        retention_seconds=settings.CHAT_REVOKED_SESSION_RETENTION_SECONDS,
+    )  # fmt: skip
     realtime.publish_on_commit(
         [user_id], {"type": "chat.revoke", "session_id": session_id, "reason": reason}
-    )
-    # The sessions whose tokens have all expired need not be remembered.
-    delete_older_than(
-        RevokedSession._meta.db_table,
-        "revoked_at",
-        timedelta(seconds=settings.CHAT_REVOKED_SESSION_RETENTION_SECONDS),
-        key="session_id",
-        limit=1000,
     )
 
 

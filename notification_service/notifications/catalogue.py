@@ -174,6 +174,27 @@ def _password_changed(envelope, p, ctx):
     ]
 
 
+@builds("user.new_device_login")
+def _new_device_login(envelope, p, ctx):
+    user_id = str(p["user_id"])
+    where = f" (address {p['ip']})" if p.get("ip") else ""
+    return [
+        Message(
+            recipient_id=user_id,
+            kind="user.new_device_login",
+            category=Category.SECURITY,
+            critical=True,
+            title=f"New sign-in from {p.get('device') or 'a new device'}",
+            body=f"Your RentEzy account was signed in to from {p.get('device') or 'a new device'}"
+            f"{where} on {when(p.get('at'), ctx.time_zones.get(user_id))}. If this was you, "
+            "there is nothing to do. If not, reset your password now: that signs out every "
+            "session.",
+            link="/account/",
+            action="Review my account",
+        )
+    ]
+
+
 @builds("user.email_changed")
 def _email_changed(envelope, p, ctx):
     previous = str(p.get("previous_email") or "")
@@ -352,6 +373,15 @@ def _lease(p, ctx) -> dict:
     return ctx.lease_parties.get(lease_id) or {}
 
 
+def _parties(audience: str, *, tenant_id, landlord_id) -> list[tuple[str, str]]:
+    """Whom a message for `audience` ("tenant", "landlord" or "both") goes to, as
+    (audience, user id) pairs: a builder makes one Message per pair, its kind ending in
+    the audience (each side reads its own text and keeps its own preferences)."""
+    pairs = {"tenant": [("tenant", tenant_id)], "landlord": [("landlord", landlord_id)]}
+    chosen = pairs["tenant"] + pairs["landlord"] if audience == "both" else pairs[audience]
+    return [(who, str(user_id or "")) for who, user_id in chosen]
+
+
 @builds("lease.created")
 def _lease_created(envelope, p, ctx):
     title = ctx.title(p.get("property_id"))
@@ -360,10 +390,11 @@ def _lease_created(envelope, p, ctx):
         f"{p.get('due_day')}, from {p.get('start_date')}."
     )
     return [
-        Message(recipient_id=str(p.get(who) or ""), kind=f"lease.created.{audience}",
+        Message(recipient_id=user_id, kind=f"lease.created.{who}",
                 category=Category.RENT, title=f"Lease created: {title}", body=body,
                 link="/rent/", action="See the lease", data={"lease_id": p.get("id")})
-        for who, audience in (("tenant_id", "tenant"), ("landlord_id", "landlord"))
+        for who, user_id in _parties("both", tenant_id=p.get("tenant_id"),
+                                     landlord_id=p.get("landlord_id"))
     ]  # fmt: skip
 
 
@@ -414,19 +445,21 @@ def _invoice_overdue(envelope, p, ctx):
     parties = _lease(p, ctx)
     return [
         Message(
-            recipient_id=str(parties.get(who) or ""),
-            kind=f"invoice.overdue.{audience}",
+            recipient_id=user_id,
+            kind=f"invoice.overdue.{who}",
             category=Category.RENT,
             title=f"Rent overdue: {money(p.get('balance'), p.get('currency'))}",
             body=f"The rent due {p.get('due_date')} is unpaid."
-            + (" A late fee may apply after the grace period." if audience == "tenant" else ""),
+            + (" A late fee may apply after the grace period." if who == "tenant" else ""),
             link="/rent/",
             data={"invoice_id": p.get("id")},
             subject_kind="invoice",
             subject_ref=str(p.get("id")),
             valid_while=["open"],
         )
-        for who, audience in (("tenant_id", "tenant"), ("landlord_id", "landlord"))
+        for who, user_id in _parties(
+            "both", tenant_id=parties.get("tenant_id"), landlord_id=parties.get("landlord_id")
+        )
     ]
 
 
@@ -516,9 +549,7 @@ def _deductions(deposit: dict, currency) -> str:
 @builds(*_LEASE_TEXT)
 def _lease_turn(envelope, p, ctx):
     audience, title, body = _LEASE_TEXT[envelope.type]
-    recipients = [("tenant", p.get("tenant_id"))]
-    if audience == "both":
-        recipients.append(("landlord", p.get("landlord_id")))
+    recipients = _parties(audience, tenant_id=p.get("tenant_id"), landlord_id=p.get("landlord_id"))
     deposit, currency = p.get("deposit") or {}, p.get("currency")
     fields = {
         "notice_given_by": p.get("notice_given_by") or "tenant or landlord",
@@ -536,7 +567,7 @@ def _lease_turn(envelope, p, ctx):
     }
     return [
         Message(
-            recipient_id=str(user_id or ""),
+            recipient_id=user_id,
             kind=f"{envelope.type}.{who}",
             category=Category.RENT,
             title=title.format(title=ctx.title(p.get("property_id"))),
@@ -634,15 +665,11 @@ _VISIT_TEXT = {
 @builds(*_VISIT_TEXT)
 def _visit(envelope, p, ctx):
     audience, title, body = _VISIT_TEXT[envelope.type]
-    recipients = {
-        "tenant": [("tenant", p.get("tenant_id"))],
-        "landlord": [("landlord", p.get("owner_id"))],
-        "both": [("tenant", p.get("tenant_id")), ("landlord", p.get("owner_id"))],
-    }[audience]
+    recipients = _parties(audience, tenant_id=p.get("tenant_id"), landlord_id=p.get("owner_id"))
     property_title = p.get("property_title") or ctx.title(p.get("property_id"))
     return [
         Message(
-            recipient_id=str(user_id or ""),
+            recipient_id=user_id,
             kind=f"{envelope.type}.{who}",
             category=Category.VISITS,
             title=title.format(title=property_title),
@@ -663,7 +690,7 @@ def _visit_reminder(envelope, p, ctx):
     start = when(p.get("start"), p.get("time_zone"))
     return [
         Message(
-            recipient_id=str(user_id or ""),
+            recipient_id=user_id,
             kind=f"visit.reminder.{who}",
             category=Category.VISITS,
             title=f"Visit {'tomorrow' if p.get('reminder') == '24h' else 'in an hour'}: "
@@ -676,7 +703,9 @@ def _visit_reminder(envelope, p, ctx):
             valid_while=["CONFIRMED"],
             valid_data={"start": p.get("start")},
         )
-        for who, user_id in (("tenant", p.get("tenant_id")), ("landlord", p.get("owner_id")))
+        for who, user_id in _parties(
+            "both", tenant_id=p.get("tenant_id"), landlord_id=p.get("owner_id")
+        )
     ]
 
 

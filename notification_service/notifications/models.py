@@ -15,6 +15,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from rentezy_common.ended_sessions import EndedSessionBase
+
 from .choices import Category, Channel, DeliveryStatus
 
 
@@ -34,6 +36,12 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}> ({self.user_id})"
+
+
+class RevokedSession(EndedSessionBase):
+    """A session auth_service ended (`session.revoked`): its sockets are closed, and a
+    socket it opens later (its token still in the gateway's introspection cache) is
+    refused (rentezy_common.ended_sessions)."""
 
 
 class Property(models.Model):

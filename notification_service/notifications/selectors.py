@@ -10,9 +10,11 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from rentezy_common.ended_sessions import session_is_ended
+
 from .choices import Channel
 from .errors import InvalidCursor, NotificationNotFound
-from .models import Inbox, Notification, Preference
+from .models import Inbox, Notification, Preference, Recipient, RevokedSession
 
 
 def notification_get_visible(*, notification_id, actor) -> Notification:
@@ -80,3 +82,11 @@ def preference_allows(choices: dict[tuple[str, str], bool], category: str, chann
 
 
 CHANNELS = tuple(Channel.values)
+
+
+def socket_admissible(*, user_id: str, session_id: str | None) -> bool:
+    """False for a session auth_service ended or a deactivated user: the gateway may
+    still hold its access token as valid in its introspection cache for a few seconds."""
+    if session_is_ended(RevokedSession, session_id):
+        return False
+    return not Recipient.objects.filter(pk=user_id, is_active=False).exists()

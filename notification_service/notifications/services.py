@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rentezy_common.ended_sessions import session_ended
 from rentezy_common.tasks import enqueue, enqueue_on_commit
 
 from . import catalogue, mail, policies, realtime
@@ -41,6 +42,7 @@ from .models import (
     Preference,
     Property,
     Recipient,
+    RevokedSession,
     Subject,
 )
 from .representation import notification_representation, preferences_representation
@@ -596,7 +598,14 @@ def chat_digest_for(*, recipient_id: str) -> Notification | None:
 # -- sessions -----------------------------------------------------------------------------
 def session_revoke(*, user_id: str, session_id: str | None, reason: str) -> None:
     """auth_service ended a session (or, with no session id, every session of a
-    deactivated user): close its sockets on every web process once this commits."""
+    deactivated user): close its sockets on every web process once this commits, and
+    remember the session so that a socket it opens later is refused (the gateway may
+    still accept its access token from its introspection cache for a few seconds)."""
+    if session_id:
+        session_ended(
+            RevokedSession, user_id=user_id, session_id=session_id, reason=reason,
+            retention_seconds=settings.NOTIFICATION_REVOKED_SESSION_RETENTION_SECONDS,
+        )  # fmt: skip
     realtime.publish_on_commit(
         user_id, {"type": "notify.revoke", "session_id": session_id, "reason": reason}
     )

@@ -7,7 +7,9 @@ The gateway authenticates the tab (token in the subprotocol or the first frame, 
 the URL) and signs the handshake; `rentezy_common.websocket.GatewaySocketMiddleware`
 verifies it and gives `scope["identity"]`, session id included. When auth_service ends
 that session (`session.revoked`: logout, password change, deactivation) the socket is
-closed with 4401, which the gateway passes on to the browser.
+closed with 4401, which the gateway passes on to the browser; a socket the ended session
+opens later (its token still valid in the gateway's cache for a few seconds) is closed
+with 4401 as soon as it is accepted.
 
 Frames to the client:
     {"type": "ready", "user_id", "unread"}
@@ -52,11 +54,19 @@ class NotificationSocket(AsyncWebsocketConsumer):
             live = False
         offered = self.scope.get("subprotocols") or []
         await self.accept(subprotocol=offered[0] if offered else None)
-        unread = await database_sync_to_async(selectors.unread_count, thread_sensitive=False)(
-            user_id=self.user_id
-        )
+        # After joining: a revocation committed after this check is heard on the group,
+        # one committed before it is seen here.
+        admissible, unread = await database_sync_to_async(self._admission, thread_sensitive=False)()
+        if not admissible:
+            await self.close(code=CLOSE_SESSION_ENDED)
+            return
         await self._frame({"type": "ready", "user_id": self.user_id, "unread": unread,
                            "live": live})  # fmt: skip
+
+    def _admission(self) -> tuple[bool, int]:
+        if not selectors.socket_admissible(user_id=self.user_id, session_id=self.session_id):
+            return False, 0
+        return True, selectors.unread_count(user_id=self.user_id)
 
     async def disconnect(self, code):
         with contextlib.suppress(Exception):

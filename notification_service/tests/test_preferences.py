@@ -50,6 +50,25 @@ def test_preferences_are_respected_and_security_is_sent_anyway(people):
     assert security.status == "queued"
 
 
+def test_a_sign_in_from_a_new_device_is_a_security_message(people):
+    tenant, _, _ = people
+    for channel in ("in_app", "email"):  # as if stored before the category was locked
+        Preference.objects.create(
+            user_id=tenant["id"], category="security", channel=channel, enabled=False
+        )
+    payload = {"user_id": tenant["id"], "device": "Firefox on Windows", "ip": "203.0.113.9",
+               "at": "2026-12-03T10:00:00+00:00"}  # fmt: skip
+    apply(handlers.on_directory_event,
+          envelope("user.new_device_login", "user", payload, version=4))  # fmt: skip
+    notification = Notification.objects.get(recipient_id=tenant["id"],
+                                            kind="user.new_device_login")  # fmt: skip
+    assert notification.category == "security"
+    assert notification.title == "New sign-in from Firefox on Windows"
+    assert "203.0.113.9" in notification.body
+    email = notification.deliveries.get(channel="email")
+    assert email.status == "queued"
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -160,10 +160,7 @@ def rent_roll(*, actor, month: date) -> dict:
         .order_by("lease__property_id", "period_start", "id")[: settings.RENT_ROLL_MAX_ROWS]
     )
     totals = ledger.invoice_totals([i.id for i in invoices])
-    names = {
-        p.id: p.full_name or p.email
-        for p in Person.objects.filter(id__in={i.lease.tenant_id for i in invoices})
-    }
+    names = person_names({i.lease.tenant_id for i in invoices})
     rows, by_currency, overdue = [], {}, []
     for invoice in invoices:
         lease, t = invoice.lease, totals[str(invoice.id)]
@@ -205,3 +202,8 @@ def rent_roll(*, actor, month: date) -> dict:
         "rows": rows,
         "overdue": overdue,
     }
+
+
+def person_names(user_ids) -> dict[str, str]:
+    """{user id: the name a landlord sees} from the people directory (user-events)."""
+    return {p.id: p.full_name or p.email for p in Person.objects.filter(id__in=set(user_ids))}

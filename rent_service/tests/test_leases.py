@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from leases.models import Lease, Payment
+from leases.models import Lease, Payment, Person
 
 from tests.conftest import (
     booking_payload,
@@ -59,7 +59,10 @@ def test_a_confirmed_booking_becomes_a_lease_with_its_first_period_paid(tenant, 
     assert [e.version for e in rent_events(lease.id)] == [1, 2, 3, 4]
     # The tenant and the landlord see it, nobody else does.
     assert tenant.get(f"/api/rent/leases/{lease.id}/").json()["balance"] == "0.00"
-    assert landlord.get("/api/rent/leases/").json()["results"][0]["id"] == str(lease.id)
+    (listed,) = landlord.get("/api/rent/leases/").json()["results"]
+    assert (listed["id"], listed["tenant_name"]) == (str(lease.id), "")  # not heard of yet
+    Person.objects.create(id=tenant.user_id, full_name="Asha Rao", email="asha@example.com")
+    assert landlord.get("/api/rent/leases/").json()["results"][0]["tenant_name"] == "Asha Rao"
 
 
 def test_a_move_in_on_the_31st_is_prorated_and_the_rest_is_credit(tenant, landlord):

@@ -95,6 +95,25 @@ class Tab:
         self.ws.close()
 
 
+def socket_refused(gateway_url: str, token: str) -> bool:
+    """True when a notifications socket with `token` is refused at the handshake (the
+    gateway knows the session ended) or closed with 4401 before its `ready` frame (the
+    gateway's cache still took the token; notification_service knows better)."""
+    from websockets.exceptions import InvalidStatus
+
+    url = gateway_url.replace("http://", "ws://") + "/ws/notifications/"
+    try:
+        ws = connect(url, subprotocols=["rentezy.v1", "bearer." + token], open_timeout=10)
+    except InvalidStatus as refused:
+        return refused.response.status_code in (401, 403)
+    with ws:
+        try:
+            frame = json.loads(ws.recv(timeout=LIMIT))
+        except ConnectionClosed as closed:
+            return closed.rcvd is not None and closed.rcvd.code == 4401
+        raise AssertionError(f"a socket of an ended session got {frame}")
+
+
 def login(api, email_address: str, password: str = PASSWORD):
     return api.post("/api/auth/login", json={"email": email_address, "password": password},
                     headers={"X-Forwarded-For": client_ip()})  # fmt: skip
@@ -200,6 +219,9 @@ def test_password_reset_end_to_end(api, user, platform):
     for tab in tabs:
         assert tab.closed.wait(LIMIT), f"{tab.name} still open"
         assert tab.close_code == 4401
+    # a tab opened now with the old token, which the gateway may still hold as valid in
+    # its introspection cache, never becomes a live socket
+    assert socket_refused(gateway, token_of(tenant))
     wait_until(lambda: api.get("/api/auth/me", headers=tenant).status_code == 401,
                "the old token refused")  # fmt: skip
     again = api.post("/api/auth/password/reset/confirm",
@@ -208,3 +230,20 @@ def test_password_reset_end_to_end(api, user, platform):
     assert again.status_code == 400 and again.json()["error"]["code"] == "invalid_token"
     # and the new account's confirmation email was sent at registration
     assert [m for m in mails_to(address) if "Confirm your email" in m["Subject"]]
+
+
+def test_a_sign_in_from_a_new_device_is_mailed(api, user):
+    _, account = user("tenant")  # signed in once already, by a script
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    signed_in = api.post("/api/auth/login", json={"email": account["email"], "password": PASSWORD},
+                         headers={"X-Forwarded-For": client_ip(), "User-Agent": firefox})  # fmt: skip
+    assert signed_in.status_code == 200, signed_in.text
+    (mail,), _ = wait_until(
+        lambda: [m for m in mails_to(account["email"]) if "New sign-in" in m["Subject"]],
+        "the new-device email",
+    )
+    assert "Firefox on Windows" in mail["Subject"]
+    assert "List-Unsubscribe" not in mail  # security mail: cannot be turned off
+    assert login(api, account["email"]).status_code == 200  # the script again: known
+    time.sleep(2)
+    assert len([m for m in mails_to(account["email"]) if "New sign-in" in m["Subject"]]) == 1

@@ -32,6 +32,13 @@ def _caller_id(request) -> int:
         raise NoSuchUser() from None
 
 
+def _client_ip(request) -> str:
+    """The caller's address: the gateway replaces X-Forwarded-For with the one it saw
+    (only signed requests from the gateway reach a view)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return (forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", ""))[:64]
+
+
 def _bearer_token(request) -> str | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer":
@@ -65,7 +72,12 @@ class LoginView(APIView):
     )
     def post(self, request):
         data = validated(s.LoginSerializer, request.data)
-        user, pair = services.user_login(email=data["email"], password=data["password"])
+        user, pair = services.user_login(
+            email=data["email"],
+            password=data["password"],
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            client_ip=_client_ip(request),
+        )
         return Response({**token_pair_representation(pair), "user": user_representation(user)})
 
 

@@ -2294,6 +2294,59 @@ export interface components {
             /** Format: decimal */
             deposit_held?: string;
         };
+        /**
+         * @description A lease in the list: also the tenant's name from the people directory ("" when
+         *     rent_service has not heard of them yet).
+         */
+        LeaseListItem: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["LeaseStatus"];
+            /** Format: uuid */
+            booking_id: string | null;
+            tenant_id: string;
+            landlord_id: string;
+            /** Format: uuid */
+            property_id: string;
+            /** Format: uuid */
+            room_id: string | null;
+            quantity: number;
+            currency: string;
+            /** @description A decimal string with two places, in the lease's currency. */
+            monthly_rent: string;
+            due_day: number;
+            /** Format: date */
+            start_date: string;
+            /**
+             * Format: date
+             * @description The last day (inclusive).
+             */
+            end_date: string | null;
+            month_to_month: boolean;
+            notice_days: number;
+            late_fee: components["schemas"]["LateFeeRule"];
+            reminder_days: number;
+            /** @description The property's IANA zone: the lease's dates. */
+            time_zone: string;
+            autopay: boolean;
+            card_saved: boolean;
+            deposit: components["schemas"]["Deposit"];
+            /** @description The sum of the lease's ledger: owed if positive. */
+            balance: string;
+            /** @description Paid beyond the invoices; applied to the next one. */
+            credit: string;
+            /** Format: date-time */
+            notice_given_at: string | null;
+            notice_given_by: string | null;
+            /** Format: date */
+            ended_on: string | null;
+            end_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            tenant_name: string;
+        };
         /** @enum {string} */
         LeaseStatus: "upcoming" | "active" | "ending" | "ended" | "terminated";
         LedgerEntry: {
@@ -2463,7 +2516,7 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Invoice"][];
         };
-        PaginatedLeaseList: {
+        PaginatedLeaseListItemList: {
             /** @example 123 */
             count: number;
             /**
@@ -2476,7 +2529,7 @@ export interface components {
              * @example http://api.example.org/accounts/?page=2
              */
             previous?: string | null;
-            results: components["schemas"]["Lease"][];
+            results: components["schemas"]["LeaseListItem"][];
         };
         PaginatedLedgerEntryList: {
             /** @example 123 */
@@ -10336,7 +10389,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedLeaseList"];
+                    "application/json": components["schemas"]["PaginatedLeaseListItemList"];
                 };
             };
             /** @description The request is malformed or invalid (`invalid` with per-field details, `invalid_parameter`, `parse_error`, `bad_request`). */

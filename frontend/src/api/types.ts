@@ -103,6 +103,8 @@ export const PROPERTY_TYPES = everyOf<PropertyType>()([
 // --- rent --------------------------------------------------------------------------------
 
 export type Lease = Schemas['Lease']
+/** A lease in the list: with the tenant's name. */
+export type LeaseListItem = Schemas['LeaseListItem']
 export type LeaseStatus = Schemas['LeaseStatus']
 export type LeaseCreate = Schemas['LeaseCreateRequest']
 export type LeaseUpdate = Schemas['PatchedLeaseUpdateRequest']

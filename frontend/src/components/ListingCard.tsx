@@ -1,4 +1,5 @@
 import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core'
+import { memo } from 'react'
 import { Link } from 'react-router'
 import type { SearchHit } from '../api/types'
 import { useFormat } from '../lib/format'
@@ -11,7 +12,9 @@ interface Props {
   onHover?: (id: string | null) => void
 }
 
-export function ListingCard({ hit, priority, active, onHover }: Props) {
+/** Memoised: while a person types, the page re-renders for the box and for the URL;
+ * a card re-renders only when its own hit (new results) or its highlight changes. */
+export const ListingCard = memo(function ListingCard({ hit, priority, active, onHover }: Props) {
   const format = useFormat()
   // The search service escapes the listing's text and marks matches with <mark>: safe.
   const title = hit.highlight?.title?.[0]
@@ -84,4 +87,4 @@ export function ListingCard({ hit, priority, active, onHover }: Props) {
       </Group>
     </Card>
   )
-}
+})

@@ -26,7 +26,14 @@ import { ErrorAlert } from './common'
 export function VisitBadge({ status }: { status: VisitStatus }) {
   const info = VISIT_STATUS[status]
   return (
-    <Badge color={info.color} variant="light" data-status={status}>
+    // Wraps instead of cutting "Awaiting confirmation" short in a narrow calendar day.
+    <Badge
+      color={info.color}
+      variant="light"
+      data-status={status}
+      maw="100%"
+      styles={{ root: { height: 'auto', paddingBlock: 2 }, label: { whiteSpace: 'normal', overflow: 'visible' } }}
+    >
       {info.label}
     </Badge>
   )

@@ -18,7 +18,7 @@ import {
 } from '@mantine/core'
 import { useDebouncedValue, useDisclosure, useMediaQuery } from '@mantine/hooks'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useNavigate, useSearchParams } from 'react-router'
 import { queryString } from '../api/call'
 import { search, suggest } from '../api/endpoints'
@@ -45,6 +45,8 @@ import { queryClient } from '../queryClient'
 
 type Results = SearchResponse & { q: string }
 
+const NO_HITS: SearchResponse['results'] = []
+
 const SORTS = [
   { value: 'relevance', label: 'Best match' },
   { value: 'newest', label: 'Newest' },
@@ -54,6 +56,9 @@ const SORTS = [
 
 
 const SUGGEST_PAUSE_MS = 150
+
+// "Clear filters" keeps the text and the sort.
+const { q: _q, sort: _sort, ...FILTERS_CLEARED } = EMPTY
 
 const searchKey = (query: SearchQuery) => ['search', queryString(query)]
 const runSearch = async (query: SearchQuery, q: string, signal?: AbortSignal): Promise<Results> => ({
@@ -92,10 +97,17 @@ export function SearchPage() {
     typing.current = false
   }, [state.q])
 
-  const update = (changes: Partial<SearchState>, replace = false) => {
-    const next = { ...state, page: 1, ...changes }
-    setParams(writeSearch(next), { replace })
-  }
+  // One `update` for the page's life (read through refs): the memoised filters, cards
+  // and map are not re-rendered by a keystroke that changes only the text.
+  const latest = useRef({ state, setParams })
+  latest.current = { state, setParams }
+  const update = useCallback((changes: Partial<SearchState>, replace = false) => {
+    const next = { ...latest.current.state, page: 1, ...changes }
+    latest.current.setParams(writeSearch(next), { replace })
+  }, [])
+  // The filters see the search without its text: typing does not re-render them.
+  const filterKey = writeSearch({ ...state, q: '' }).toString()
+  const filterState = useMemo(() => readSearch(new URLSearchParams(filterKey)), [filterKey])
 
   const onType = (value: string) => {
     setText(value)
@@ -138,23 +150,27 @@ export function SearchPage() {
   }
 
   const data = results.data
-  const hits = data?.results ?? []
+  const hits = data?.results ?? NO_HITS
   const pages = data ? Math.min(Math.ceil(data.count / PAGE_SIZE), Math.floor(10_000 / PAGE_SIZE)) : 0
   const filterCount = activeFilterCount(state)
-  const markers = hits
-    .filter((hit) => hit.location)
-    .map((hit) => ({
-      id: hit.id,
-      lat: hit.location!.lat,
-      lon: hit.location!.lon,
-      label: format.money(hit.monthly_price, hit.currency),
-      title: `${hit.title}, ${format.money(hit.monthly_price, hit.currency)} a month`,
-      active: hit.id === hovered,
-    }))
-
-  const filterPanel = (
-    <Filters state={state} data={data} update={update} />
+  const markers = useMemo(
+    () =>
+      hits
+        .filter((hit) => hit.location)
+        .map((hit) => ({
+          id: hit.id,
+          lat: hit.location!.lat,
+          lon: hit.location!.lon,
+          label: format.money(hit.monthly_price, hit.currency),
+          title: `${hit.title}, ${format.money(hit.monthly_price, hit.currency)} a month`,
+          active: hit.id === hovered,
+        })),
+    [hits, hovered, format],
   )
+  const openListing = useCallback((id: string) => navigate(`/listings/${id}`), [navigate])
+  const facets = data?.facets
+
+  const filterPanel = <Filters state={filterState} facets={facets} update={update} />
 
   return (
     <Stack gap="md">
@@ -271,11 +287,7 @@ export function SearchPage() {
         )}
         {(wide || view === 'map') && (
           <div className="results-map">
-            <LazyMap
-              markers={markers}
-              label="Map of the results"
-              onSelect={(id) => navigate(`/listings/${id}`)}
-            />
+            <LazyMap markers={markers} label="Map of the results" onSelect={openListing} />
           </div>
         )}
       </div>
@@ -283,17 +295,16 @@ export function SearchPage() {
   )
 }
 
-function Filters({
+const Filters = memo(function Filters({
   state,
-  data,
+  facets,
   update,
 }: {
   state: SearchState
-  data: Results | undefined
+  facets: Results['facets'] | undefined
   update: (changes: Partial<SearchState>) => void
 }) {
   const format = useFormat()
-  const facets = data?.facets
   const [minPrice, setMinPrice] = useState<string>(state.price_min)
   const [maxPrice, setMaxPrice] = useState<string>(state.price_max)
   useEffect(() => setMinPrice(state.price_min), [state.price_min])
@@ -460,10 +471,10 @@ function Filters({
         </Fieldset>
       )}
       {activeFilterCount(state) > 0 && (
-        <Button variant="subtle" onClick={() => update({ ...EMPTY, q: state.q, sort: state.sort })}>
+        <Button variant="subtle" onClick={() => update(FILTERS_CLEARED)}>
           Clear filters
         </Button>
       )}
     </Stack>
   )
-}
+})

@@ -103,6 +103,16 @@ class LeaseSchema(serializers.Serializer):
         ref_name = "Lease"
 
 
+class LeaseListItemSchema(LeaseSchema):
+    """A lease in the list: also the tenant's name from the people directory ("" when
+    rent_service has not heard of them yet)."""
+
+    tenant_name = serializers.CharField()
+
+    class Meta:
+        ref_name = "LeaseListItem"
+
+
 class InvoiceSchema(serializers.Serializer):
     """`invoice_representation`."""
 

@@ -120,7 +120,7 @@ class RepresentedListView(ListAPIView):
     get=extend_schema(
         tags=TAGS,
         summary="The caller's leases (a landlord's: their properties'; an admin's: all)",
-        responses={200: doc.LeaseSchema(many=True)},
+        responses={200: doc.LeaseListItemSchema(many=True)},
     )
 )
 class LeaseListView(RepresentedListView):
@@ -139,7 +139,12 @@ class LeaseListView(RepresentedListView):
 
     def represent(self, page):
         money = ledger.lease_money_many([lease.id for lease in page])
-        return [lease_representation(lease, money[str(lease.id)]) for lease in page]
+        names = selectors.person_names(lease.tenant_id for lease in page)
+        return [
+            {**lease_representation(lease, money[str(lease.id)]),
+             "tenant_name": names.get(lease.tenant_id, "")}
+            for lease in page
+        ]  # fmt: skip
 
     @extend_schema(
         tags=TAGS,

@@ -26,7 +26,7 @@ import { z } from 'zod'
 import { newIdempotencyKey } from '../../api/client'
 import { myProperties } from '../../api/endpoints'
 import { createLease, downloadRentRoll, listInvoices, listLeases, refundPayment, rentRoll, terminateLease, updateLease, waiveLateFee } from '../../api/rentEndpoints'
-import type { Invoice, Lease, Property, RentPayment, RentRoll } from '../../api/types'
+import type { Invoice, Lease, LeaseListItem, Property, RentPayment, RentRoll } from '../../api/types'
 import { CardsSkeleton, EmptyState, ErrorAlert, FormAlert } from '../../components/common'
 import { RequireAuth } from '../../components/RequireAuth'
 import { WideTable, InvoiceBadge, LeaseBadge, PaymentsTable, ReceiptButton } from '../../components/rent'
@@ -34,6 +34,7 @@ import { today, useFormat } from '../../lib/format'
 import { applyApiError } from '../../lib/forms'
 import { currentMonth, parseAmount, rollBars, shiftMonth, toMinor } from '../../lib/rent'
 import { usePageTitle } from '../../lib/usePageTitle'
+import { allPages } from '../../lib/pages'
 
 export default function LandlordRentPage() {
   usePageTitle('Rent')
@@ -67,8 +68,8 @@ function LandlordRent() {
 // --- leases --------------------------------------------------------------------------------
 
 function Leases() {
-  const properties = useQuery({ queryKey: ['my-properties', 1], queryFn: () => myProperties(1) })
-  const leases = useQuery({ queryKey: ['leases'], queryFn: () => listLeases() })
+  const properties = useQuery({ queryKey: ['my-properties', 'all'], queryFn: () => allPages(myProperties) })
+  const leases = useQuery({ queryKey: ['leases'], queryFn: () => allPages((page) => listLeases({ page })) })
   if (properties.isPending || leases.isPending) return <CardsSkeleton count={2} />
   if (properties.isError) return <ErrorAlert error={properties.error} />
   if (leases.isError) return <ErrorAlert error={leases.error} />
@@ -117,7 +118,7 @@ function Leases() {
   )
 }
 
-function LeaseRow({ lease, properties }: { lease: Lease; properties: Property[] }) {
+function LeaseRow({ lease, properties }: { lease: LeaseListItem; properties: Property[] }) {
   const format = useFormat()
   const [opened, { toggle }] = useDisclosure(false)
   return (
@@ -126,7 +127,7 @@ function LeaseRow({ lease, properties }: { lease: Lease; properties: Property[] 
         <Group justify="space-between" wrap="wrap">
           <Stack gap={2}>
             <Group gap="xs">
-              <Text fw={600}>Tenant {lease.tenant_id}</Text>
+              <Text fw={600}>{lease.tenant_name || `Tenant ${lease.tenant_id}`}</Text>
               <LeaseBadge status={lease.status} />
             </Group>
             <Text size="sm" c="dimmed">
@@ -151,7 +152,7 @@ function LeaseRow({ lease, properties }: { lease: Lease; properties: Property[] 
 
 function LeaseMoney({ lease }: { lease: Lease }) {
   const format = useFormat()
-  const invoices = useQuery({ queryKey: ['invoices', lease.id], queryFn: () => listInvoices({ lease_id: lease.id }) })
+  const invoices = useQuery({ queryKey: ['invoices', lease.id], queryFn: () => allPages((page) => listInvoices({ lease_id: lease.id, page })) })
   if (invoices.isError) return <ErrorAlert error={invoices.error} />
   const rows = invoices.data?.results ?? []
   return (

@@ -30,6 +30,7 @@ import { CalendarFeed, VisitBadge } from '../../components/visits'
 import { today, usePreferences } from '../../lib/format'
 import { usePageTitle } from '../../lib/usePageTitle'
 import { dayHeading, localDateOf, timeIn, viewerTime, weekOf, WEEKDAYS } from '../../lib/visits'
+import { allPages } from '../../lib/pages'
 
 export default function LandlordVisitsPage() {
   usePageTitle('Visits')
@@ -42,7 +43,7 @@ export default function LandlordVisitsPage() {
 
 function LandlordVisits() {
   const [params, setParams] = useSearchParams()
-  const properties = useQuery({ queryKey: ['my-properties', 1], queryFn: () => myProperties(1) })
+  const properties = useQuery({ queryKey: ['my-properties', 'all'], queryFn: () => allPages(myProperties) })
   if (properties.isPending) return <CardsSkeleton count={1} />
   if (properties.isError) return <ErrorAlert error={properties.error} />
   const list = properties.data.results
@@ -90,7 +91,7 @@ function WeekCalendar({ propertyId }: { propertyId: string }) {
   })
   const visits = useQuery({
     queryKey: ['visits', 'property', propertyId],
-    queryFn: () => listVisits({ property_id: propertyId }),
+    queryFn: () => allPages((page) => listVisits({ property_id: propertyId, page })),
     refetchInterval: 30_000,
   })
   if (visits.isError) return <ErrorAlert error={visits.error} />

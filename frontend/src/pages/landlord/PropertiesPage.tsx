@@ -9,6 +9,7 @@ import { CardsSkeleton, EmptyState, ErrorAlert, PropertyBadge } from '../../comp
 import { RequireAuth } from '../../components/RequireAuth'
 import { useFormat } from '../../lib/format'
 import { usePageTitle } from '../../lib/usePageTitle'
+import { allPages } from '../../lib/pages'
 
 export default function PropertiesPage() {
   usePageTitle('My properties')
@@ -20,7 +21,7 @@ export default function PropertiesPage() {
 }
 
 function Properties() {
-  const list = useQuery({ queryKey: ['my-properties'], queryFn: () => myProperties() })
+  const list = useQuery({ queryKey: ['my-properties'], queryFn: () => allPages(myProperties) })
   return (
     <Stack gap="md">
       <Group justify="space-between">

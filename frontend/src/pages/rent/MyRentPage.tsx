@@ -32,6 +32,7 @@ import { useFormat } from '../../lib/format'
 import { parseAmount, splitInvoices, toMinor } from '../../lib/rent'
 import { usePageTitle } from '../../lib/usePageTitle'
 import { useSession } from '../../session/useSession'
+import { allPages } from '../../lib/pages'
 
 export default function MyRentPage() {
   usePageTitle('My rent')
@@ -45,7 +46,7 @@ export default function MyRentPage() {
 function MyRent() {
   const { user } = useSession()
   const [params] = useSearchParams()
-  const leases = useQuery({ queryKey: ['leases'], queryFn: () => listLeases() })
+  const leases = useQuery({ queryKey: ['leases'], queryFn: () => allPages((page) => listLeases({ page })) })
   return (
     <Stack gap="lg">
       <Title order={1}>My rent</Title>
@@ -75,7 +76,7 @@ function LeaseCard({ lease }: { lease: Lease }) {
   const title = usePropertyTitle(lease.property_id)
   const invoices = useQuery({
     queryKey: ['invoices', lease.id],
-    queryFn: () => listInvoices({ lease_id: lease.id }),
+    queryFn: () => allPages((page) => listInvoices({ lease_id: lease.id, page })),
   })
   const { upcoming, past } = splitInvoices(invoices.data?.results ?? [])
   const headingId = `lease-${lease.id}`

@@ -9,6 +9,7 @@ import { RequireAuth } from '../../components/RequireAuth'
 import { VisitActions } from '../../components/VisitActions'
 import { CalendarFeed, VisitBadge, VisitTime } from '../../components/visits'
 import { usePageTitle } from '../../lib/usePageTitle'
+import { allPages } from '../../lib/pages'
 
 export default function MyVisitsPage() {
   usePageTitle('My visits')
@@ -20,7 +21,7 @@ export default function MyVisitsPage() {
 }
 
 function MyVisits() {
-  const visits = useQuery({ queryKey: ['visits', 'mine'], queryFn: () => listVisits(), refetchInterval: 30_000 })
+  const visits = useQuery({ queryKey: ['visits', 'mine'], queryFn: () => allPages((page) => listVisits({ page })), refetchInterval: 30_000 })
   return (
     <Stack gap="lg">
       <Title order={1}>My visits</Title>
