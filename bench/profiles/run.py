@@ -134,8 +134,11 @@ def infra_pids() -> dict[str, list[int]]:
 class Side:
     """One copy of the measured processes, running the code of `tree`."""
 
-    def __init__(self, label: str, tree: Path, databases: dict[str, str], alias: str) -> None:
+    def __init__(
+        self, label: str, tree: Path, databases: dict[str, str], alias: str, extra_env: dict
+    ) -> None:
         self.label = label
+        self.extra_env = extra_env
         self.tree = tree
         self.databases = databases
         self.alias = alias
@@ -146,6 +149,7 @@ class Side:
         if self.label == "before":
             env["PYTHONPATH"] = str(self.tree / "libs" / "rentezy_common" / "src")
         env.update(extra)
+        env.update(self.extra_env)
         return env
 
     def start(self, workers: int) -> None:
@@ -421,6 +425,13 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="also record flame graphs")
     parser.add_argument("--profile-seconds", type=int, default=8)
     parser.add_argument("--sides", default="before,after")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="SIDE:NAME=VALUE",
+        help="an environment variable for one side's processes (e.g. after:GUNICORN_THREADS=1)",
+    )
     parser.add_argument("--out", default="results.json", help="under bench/profiles/")
     args = parser.parse_args()
 
@@ -434,8 +445,14 @@ def main() -> int:
     databases = bench.prepare()
     bench.files()
     trees = {"before": extract(base), "after": HERE.parent.parent}
+    extra_env: dict[str, dict[str, str]] = {"before": {}, "after": {}}
+    for item in args.env:
+        label, _, assignment = item.partition(":")
+        name, _, value = assignment.partition("=")
+        extra_env[label][name] = value
     sides = {
-        label: Side(label, trees[label], databases, bench.alias) for label in args.sides.split(",")
+        label: Side(label, trees[label], databases, bench.alias, extra_env[label])
+        for label in args.sides.split(",")
     }
     results: dict = {
         "machine": {
@@ -445,6 +462,7 @@ def main() -> int:
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
         "commits": {"before": base, "after": head + (" (uncommitted changes)" if dirty else "")},
+        "env": extra_env,
         "settings": {k: v for k, v in vars(args).items()},
         "runs": {},
     }
