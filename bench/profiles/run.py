@@ -59,6 +59,16 @@ from benchkit import (  # noqa: E402 - bench/ is on the path now
 SERVICES = ("auth_service", "booking_service", "property_service", "search_service")
 KINDS = ("small_get", "me", "me_gateway", "hold", "property_write", "search")
 TENANT, LANDLORD = "900001", "900002"
+# The servers each kind uses: only their CPU counts in its total (an idle Elasticsearch
+# still spends some, which is no small GET's cost).
+SERVERS = {
+    "small_get": ("postgresql", "redis"),
+    "me": ("postgresql", "redis"),
+    "me_gateway": ("postgresql", "redis"),
+    "hold": ("postgresql", "redis", "stripe-mock"),
+    "property_write": ("postgresql", "redis"),
+    "search": ("redis", "elasticsearch"),
+}
 # Collapsed stacks (py-spy's raw format) next to the flame graphs; not committed (large).
 STACKS = HERE.parent.parent / ".rentezy" / "bench-profiles"
 
@@ -220,6 +230,7 @@ class Bench:
         self.args = args
         self.loadgen = build_loadgen()
         self.tmp = Path(tempfile.mkdtemp(prefix="bench-profiles-"))
+        self._cleanup = lambda: None
         self.secret = os.environ.get("GATEWAY_SIGNING_SECRET", DEV_GATEWAY_SIGNING_SECRET)
 
     # -- data ----------------------------------------------------------------------------
@@ -236,7 +247,12 @@ class Bench:
             migrate(service, env={"DATABASE_URL": databases[short]})
         booking = _load("bookingbench", HERE.parent / "booking" / "run.py")
         self.rooms = booking.seed_rooms(databases["booking"], 200, 10_000_000)
-        self.alias = self.seed_search()
+        self.alias = self.args.alias or self.seed_search()
+        if self.args.alias:
+            sys.path.insert(0, str(HERE.parent / "search"))
+            import data
+
+            self.queries = data.make_queries(2000, seed=18)
         return databases
 
     def seed_search(self) -> str:
@@ -258,7 +274,9 @@ class Bench:
         migrate("search_consumer")
         search.run_reindex(topic, alias)
         self.queries = data.make_queries(2000, seed=18)
-        self._cleanup = lambda: search.cleanup(admin, [topic], f"none-{run_id}", alias)
+        if not self.args.keep_index:
+            self._cleanup = lambda: search.cleanup(admin, [topic], f"none-{run_id}", alias)
+        print(f"search index: {alias}", flush=True)
         return alias
 
     def register(self, side: Side) -> tuple[str, dict]:
@@ -360,7 +378,8 @@ class Bench:
         groups = {service: tree_pids(side.procs[service].pid)}
         if kind == "me_gateway":
             groups["auth_service"] = tree_pids(side.procs["auth_service"].pid)
-        groups.update(infra_pids())  # now: the services' PostgreSQL backends included
+        servers = infra_pids()  # now: the services' PostgreSQL backends included
+        groups.update({name: servers[name] for name in SERVERS[kind]})
         return groups
 
     def measure(self, side: Side, kind: str) -> dict:
@@ -422,7 +441,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--listings", type=int, default=3000)
-    parser.add_argument("--profile", action="store_true", help="also record flame graphs")
+    parser.add_argument(
+        "--profile", action=argparse.BooleanOptionalAction, default=True, help="flame graphs too"
+    )
     parser.add_argument("--profile-seconds", type=int, default=8)
     parser.add_argument("--sides", default="before,after")
     parser.add_argument(
@@ -432,8 +453,18 @@ def main() -> int:
         metavar="SIDE:NAME=VALUE",
         help="an environment variable for one side's processes (e.g. after:GUNICORN_THREADS=1)",
     )
+    parser.add_argument("--alias", help="search an index left by an earlier --keep-index run")
+    parser.add_argument("--keep-index", action="store_true", help="leave the search index")
     parser.add_argument("--out", default="results.json", help="under bench/profiles/")
+    parser.add_argument("--resummarize", action="store_true", help="only redo --out's summary")
     args = parser.parse_args()
+    if args.resummarize:
+        path = HERE / args.out
+        results = json.loads(path.read_text())
+        results["summary"] = summarize(results["runs"])
+        path.write_text(json.dumps(results, indent=1) + "\n")
+        print(json.dumps(results["summary"], indent=1))
+        return 0
 
     os.environ.setdefault("RENTEZY_ENV", "test")
     base = args.base or git("merge-base", "HEAD", "main")
@@ -499,10 +530,16 @@ def main() -> int:
 def summarize(runs: dict) -> dict:
     summary = {}
     for kind, sides in runs.items():
-        entry = {}
+        entry: dict = {}
         for label, reps in sides.items():
             if not reps:
                 continue
+            for r in reps:  # the total of the processes the kind uses (SERVERS)
+                r["cpu_ms"] = {
+                    n: v for n, v in r["cpu_ms"].items() if n.endswith("service")
+                    or n == "api_gateway" or n in SERVERS[kind]
+                }  # fmt: skip
+                r["cpu_ms"]["total"] = round(sum(r["cpu_ms"].values()), 3)
             names = reps[0]["cpu_ms"].keys()
             entry[label] = {
                 "cpu_ms": {
