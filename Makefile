@@ -45,6 +45,6 @@ openapi: setup ## regenerate the web app's API types from the services' code (fr
 web-dev: ## the web app's Vite dev server with hot reload (http://127.0.0.1:5173), API via the gateway
 	@RENTEZY_ENV=$${RENTEZY_ENV:-dev} scripts/frontend.sh dev
 
-bench: setup ## benchmarks under bench/ with their reports (B="events gateway search booking rent visits chat notifications" to pick)
+bench: setup ## benchmarks under bench/ with their reports (B="events gateway search booking rent visits chat notifications profiles" to pick)
 	@scripts/infra.sh start
-	@rc=0; for b in $${B:-events gateway search booking rent visits chat notifications}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || rc=1; done; exit $$rc
+	@rc=0; for b in $${B:-events gateway search booking rent visits chat notifications profiles}; do echo "== bench/$$b"; $(PY) bench/$$b/run.py || rc=1; done; exit $$rc

@@ -4,9 +4,11 @@ properties, admins everything; room availability is public."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from rentezy_common.errors import IllegalTransition
@@ -50,17 +52,33 @@ def booking_list_visible(*, actor) -> QuerySet[Booking]:
     return bookings.none()
 
 
+# The public availability of one room is the platform's most frequent small read: one
+# statement (the room and its held and booked units together, from one snapshot) instead
+# of two ORM queries, which cost two round trips and two query compilations per request
+# (bench/profiles: about a fifth of the request's CPU in the service).
+_AVAILABILITY_SQL = """
+    SELECT r.id, r.property_id, r.bookable, r.total_units, r.available_units,
+           r.refused_total_units, r.monthly_price, r.deposit, r.currency,
+           coalesce(sum(b.quantity) FILTER (WHERE b.status = %(held)s), 0),
+           coalesce(sum(b.quantity) FILTER (WHERE b.status = %(booked)s), 0)
+    FROM {room} r LEFT JOIN {booking} b ON b.room_id = r.id
+    WHERE r.id = %(room)s
+    GROUP BY r.id
+"""
+
+
 def room_availability(*, room_id) -> dict:
     """A room's units, public: total, free, held, booked, prices."""
-    room = Room.objects.filter(pk=room_id).first()
-    if room is None:
+    sql = _AVAILABILITY_SQL.format(room=Room._meta.db_table, booking=Booking._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"held": S.PENDING, "booked": S.CONFIRMED, "room": room_id})
+        row = cursor.fetchone()
+    if row is None:
         raise RoomNotFound()
-    counts = Booking.objects.filter(room_id=room_id).aggregate(
-        held=Sum("quantity", filter=Q(status=S.PENDING), default=0),
-        booked=Sum("quantity", filter=Q(status=S.CONFIRMED), default=0),
-        bookings=Count("id"),
-    )
-    return room_availability_representation(room, counts)
+    fields = ("id", "property_id", "bookable", "total_units", "available_units",
+              "refused_total_units", "monthly_price", "deposit", "currency")  # fmt: skip
+    room = SimpleNamespace(**dict(zip(fields, row[:9], strict=True)))
+    return room_availability_representation(room, {"held": row[9], "booked": row[10]})
 
 
 def bookings_due_for_expiry(limit: int = 500) -> list:

@@ -35,6 +35,8 @@ def test_database_url():
     assert (config["HOST"], config["PORT"]) == ("db.internal", "6432")
     assert config["CONN_MAX_AGE"] == 0
     assert config["OPTIONS"] == {"sslmode": "require"}
+    assert config["ENGINE"] == "rentezy_common.postgres"  # the cheap health check
+    assert config["CONN_HEALTH_CHECKS"] is True
     with pytest.raises(ImproperlyConfigured):
         database_from_url("mysql://x/y")
 

@@ -125,7 +125,9 @@ def database_from_url(url: str) -> dict[str, Any]:
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     conn_max_age = int(options.pop("conn_max_age", 60))
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        # Django's backend with a per-request health check that needs no round trip
+        # (rentezy_common.postgres.base says why it is enough).
+        "ENGINE": "rentezy_common.postgres",
         "NAME": name,
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),

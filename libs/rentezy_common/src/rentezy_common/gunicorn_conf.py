@@ -12,7 +12,9 @@ import os
 
 from gunicorn import util
 
-worker_class = "gthread"
+# GUNICORN_WORKER_CLASS exists to measure the alternatives (bench/profiles --env); the
+# platform runs gthread (bench/README.md has the figures).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))

@@ -9,7 +9,6 @@ publishes (the outbox copies it into the envelope's `trace`).
 from __future__ import annotations
 
 import contextvars
-import functools
 import json
 import logging
 import re
@@ -76,32 +75,50 @@ _SEGMENT = r"[^/?#\s\"']+"
 
 def path_redactor(patterns: Sequence[str]) -> Callable[[str], str]:
     """A function that masks the `{secret}` segment of every pattern in a text."""
-    alternatives = []
+    alternatives, befores = [], []
     for pattern in patterns:
         if pattern.count(SECRET) != 1 or not pattern.startswith("/"):
             raise ValueError(f"redacted path {pattern!r}: a path with one {SECRET} segment")
         before, after = pattern.split(SECRET)
         alternatives.append(f"(?<={re.escape(before)}){_SEGMENT}(?={re.escape(after)})")
+        befores.append(before)
     if not alternatives:
         return lambda text: text
     regex = re.compile("|".join(alternatives))
-    return lambda text: regex.sub(REDACTED, text) if "/" in text else text
+    # A text that contains none of the fixed parts before a secret cannot hold one: a
+    # substring test per pattern is several times cheaper than the regex, and nearly
+    # every log line (each access line) takes this way.
+    prefixes = tuple(befores)
+
+    def redactor(text: str) -> str:
+        for prefix in prefixes:
+            if prefix in text:
+                return regex.sub(REDACTED, text)
+        return text
+
+    return redactor
 
 
-@functools.cache
-def _redactor(patterns: tuple[str, ...]) -> Callable[[str], str]:
-    return path_redactor(patterns)
+# The redactor of the settings' patterns, rebuilt when they change (a test's
+# override_settings puts another list in their place): one identity check per call
+# instead of building a tuple and hashing it on every log line.
+_current: tuple[object, Callable[[str], str]] = (None, lambda text: text)
 
 
 def redact(text: str) -> str:
     """`text` with the secret segments of settings.LOG_REDACTED_PATHS masked."""
+    global _current
     from django.conf import settings
 
     if not settings.configured:
         patterns = DEFAULT_REDACTED_PATHS
     else:
-        patterns = tuple(getattr(settings, "LOG_REDACTED_PATHS", DEFAULT_REDACTED_PATHS))
-    return _redactor(patterns)(text)
+        patterns = getattr(settings, "LOG_REDACTED_PATHS", DEFAULT_REDACTED_PATHS)
+    source, redactor = _current
+    if source is not patterns:
+        redactor = path_redactor(tuple(patterns))
+        _current = (patterns, redactor)
+    return redactor(text)
 
 
 class JsonFormatter(logging.Formatter):
