@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod'
 import { Alert, Button, Card, Group, PasswordInput, Select, Stack, Text, TextInput, Title } from '@mantine/core'
 import { useMemo, useState } from 'react'
-import { Controller, useForm } from 'react-hook-form'
+import { Controller, useForm, useWatch } from 'react-hook-form'
 import { useNavigate } from 'react-router'
 import { z } from 'zod'
 import { toApiError } from '../api/client'
@@ -79,14 +79,14 @@ type ProfileValues = z.infer<typeof profileSchema>
 function Profile({ user }: { user: User }) {
   const [saved, setSaved] = useState(false)
   const [formError, setFormError] = useState<string | null>(null)
-  const zones = useMemo(timeZones, [])
+  const zones = useMemo(() => timeZones(), [])
   const locales = useMemo(() => [...new Set([user.locale, browserPreferences().locale, ...LOCALES])], [user.locale])
   const form = useForm<ProfileValues>({
     resolver: zodResolver(profileSchema),
     defaultValues: { full_name: user.full_name, phone: user.phone, time_zone: user.time_zone, locale: user.locale },
   })
-  const locale = form.watch('locale')
-  const zone = form.watch('time_zone')
+  const locale = useWatch({ control: form.control, name: 'locale' })
+  const zone = useWatch({ control: form.control, name: 'time_zone' })
   const submit = form.handleSubmit(async (values) => {
     setSaved(false)
     setFormError(null)
