@@ -4,11 +4,10 @@
 // bundle; the drawer's content is a lazy chunk (BellPanel).
 import { Badge, UnstyledButton } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { useQuery } from '@tanstack/react-query'
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { lazy, Suspense, useEffect } from 'react'
 import { call } from '../api/call'
 import { backoff, badgeText, bellLabel, parseFrame, socketUrl, unreadOf } from '../lib/bell'
-import { queryClient } from '../queryClient'
 import { accessToken, refresh } from '../session/session'
 import { useSession } from '../session/useSession'
 import { LazyDrawer } from './LazyDrawer'
@@ -22,7 +21,7 @@ export const LIST_KEY = ['notifications', 'list'] as const
 const PING_MS = 25_000 // below the proxies' usual 60 s idle timeout
 
 /** Keep this tab's socket open while signed in as `userId`; frames move the count. */
-function useNotificationSocket(userId: string | undefined): void {
+function useNotificationSocket(userId: string | undefined, queryClient: QueryClient): void {
   useEffect(() => {
     if (!userId) return
     let socket: WebSocket | null = null
@@ -86,7 +85,7 @@ function useNotificationSocket(userId: string | undefined): void {
       window.removeEventListener('online', online)
       socket?.close(1000)
     }
-  }, [userId])
+  }, [userId, queryClient])
 }
 
 export function NotificationBell() {
@@ -100,7 +99,7 @@ export function NotificationBell() {
     staleTime: 0,
     refetchOnWindowFocus: true, // a tab back in front: the count may have moved meanwhile
   })
-  useNotificationSocket(userId)
+  useNotificationSocket(userId, useQueryClient())
   if (!userId) return null
   const unread = count.data
   const text = badgeText(unread)
