@@ -177,7 +177,7 @@ test('a password is reset through the emailed link; the old one stops working; t
     await page.goto(reset)
     await expect(page).toHaveURL(/\/account\/reset-password$/)
     const fresh = `${PASSWORD}-new`
-    await page.getByLabel('New password', { exact: true }).fill(fresh)
+    await page.getByLabel('New password').first().fill(fresh)
     await page.getByLabel('New password again').fill(`${fresh}x`)
     await page.getByRole('button', { name: 'Set the new password' }).click()
     await expect(page.getByText('The two passwords differ.')).toBeVisible()
@@ -191,18 +191,18 @@ test('a password is reset through the emailed link; the old one stops working; t
     // The old password fails, the new one signs in.
     await expect(page).toHaveURL(/\/login$/)
     await page.getByLabel('Email').fill(email)
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+    await page.locator('input[autocomplete="current-password"]').fill(PASSWORD)
     await page.getByRole('button', { name: 'Sign in' }).click()
     await expect(page.getByRole('alert').first()).toBeVisible()
     await expect(page).toHaveURL(/\/login$/)
-    await page.getByLabel('Password', { exact: true }).fill(fresh)
+    await page.locator('input[autocomplete="current-password"]').fill(fresh)
     await page.getByRole('button', { name: 'Sign in' }).click()
     await expect(page.getByRole('link', { name: 'Account of Rita Recover' })).toBeVisible()
 
     // The used link, a made-up token and a link without one: a clear message each.
     await page.goto(reset)
     await expect(page.getByTestId('reset-done')).toHaveCount(0)
-    await page.getByLabel('New password', { exact: true }).fill(fresh + '2')
+    await page.getByLabel('New password').first().fill(fresh + '2')
     await page.getByLabel('New password again').fill(fresh + '2')
     await page.getByRole('button', { name: 'Set the new password' }).click()
     await expect(page.getByTestId('bad-link')).toContainText('expired or was already used')
