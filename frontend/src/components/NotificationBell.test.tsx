@@ -54,11 +54,13 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals())
 
 const bell = () => screen.getByTestId('bell')
+// waitFor's 1 s default is short on a loaded CI machine (two cores, other runs).
+const SLOW = { timeout: 8000 }
 
 describe('the bell', () => {
   it('counts from the API, then from every frame, and reconnects after a drop', async () => {
     renderPage(<NotificationBell />)
-    await waitFor(() => expect(bell()).toHaveAccessibleName('Notifications, 2 unread'))
+    await waitFor(() => expect(bell()).toHaveAccessibleName('Notifications, 2 unread'), SLOW)
     expect(fetchMock.mock.calls[0]![0]).toBe('/api/notifications/unread-count/')
     // One socket, the token in the subprotocol and never in the URL.
     expect(FakeSocket.all).toHaveLength(1)
@@ -72,10 +74,10 @@ describe('the bell', () => {
       first.frame({ type: 'notification', notification: { id: 'n1' }, unread: 3 })
     })
     // (TanStack Query tells its observers on the next tick: waitFor.)
-    await waitFor(() => expect(bell()).toHaveAccessibleName('Notifications, 3 unread'))
+    await waitFor(() => expect(bell()).toHaveAccessibleName('Notifications, 3 unread'), SLOW)
     expect(bell()).toHaveTextContent('3')
     act(() => first.frame({ type: 'unread', unread: 0 })) // read in another tab
-    await waitFor(() => expect(bell()).toHaveAccessibleName('Notifications, none unread'))
+    await waitFor(() => expect(bell()).toHaveAccessibleName('Notifications, none unread'), SLOW)
     expect(bell()).not.toHaveTextContent('0')
     act(() => first.frame({ type: 'pong' }))
     await new Promise((resolve) => setTimeout(resolve, 20))
@@ -84,24 +86,24 @@ describe('the bell', () => {
     // Dropped: a new socket after the backoff (at most 1 s the first time); its "ready"
     // makes the bell fetch the count again (what came while away).
     act(() => first.drop())
-    await waitFor(() => expect(FakeSocket.all).toHaveLength(2), { timeout: 3000 })
+    await waitFor(() => expect(FakeSocket.all).toHaveLength(2), SLOW)
     const second = FakeSocket.all[1]!
     act(() => {
       second.open()
       second.frame({ type: 'ready', user_id: 'u1', unread: 4 })
     })
-    await waitFor(() => expect(bell()).toHaveAccessibleName('Notifications, 5 unread'))
+    await waitFor(() => expect(bell()).toHaveAccessibleName('Notifications, 5 unread'), SLOW)
     expect(fetchMock).toHaveBeenCalledTimes(2)
   })
 
   it('gets a fresh token before reconnecting when the session was refused (4401)', async () => {
     renderPage(<NotificationBell />)
-    await waitFor(() => expect(FakeSocket.all).toHaveLength(1))
+    await waitFor(() => expect(FakeSocket.all).toHaveLength(1), SLOW)
     act(() => {
       FakeSocket.all[0]!.open()
       FakeSocket.all[0]!.drop(4401)
     })
-    await waitFor(() => expect(refresh).toHaveBeenCalledTimes(1))
-    await waitFor(() => expect(FakeSocket.all).toHaveLength(2), { timeout: 3000 })
+    await waitFor(() => expect(refresh).toHaveBeenCalledTimes(1), SLOW)
+    await waitFor(() => expect(FakeSocket.all).toHaveLength(2), SLOW)
   })
 })
