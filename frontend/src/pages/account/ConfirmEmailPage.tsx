@@ -44,7 +44,7 @@ export default function ConfirmEmailPage() {
   }, [token])
   useEffect(() => {
     // Signed in as that user: the header and the account page show the confirmed address.
-    if (state.kind === 'done' && me && me.id === state.user.id) updateUser(state.user)
+    if (state.kind === 'done' && me && me !== state.user && me.id === state.user.id) updateUser(state.user)
   }, [state, me])
 
   const again =
