@@ -41,7 +41,8 @@ export function BadLink({ what, again }: { what: string; again: { to: string; la
           The {what} link is incomplete, has expired or was already used. Links work once, and only
           the newest one does.
         </Text>
-        <Anchor component={Link} to={again.to} size="sm">
+        {/* The alert's own (darkened) text colour: a blue link on the red tint fails contrast. */}
+        <Anchor component={Link} to={again.to} size="sm" c="inherit" underline="always" fw={600}>
           {again.label}
         </Anchor>
       </Stack>
