@@ -62,6 +62,14 @@ export const routes: RouteObject[] = [
           { path: 'login', lazy: page(() => import('./pages/LoginPage')) },
           { path: 'register', lazy: page(() => import('./pages/RegisterPage')) },
           { path: 'account', lazy: page(() => import('./pages/AccountPage')) },
+          { path: 'account/forgot-password', lazy: page(() => import('./pages/account/ForgotPasswordPage')) },
+          { path: 'account/reset-password', lazy: page(() => import('./pages/account/ResetPasswordPage')) },
+          { path: 'account/confirm-email', lazy: page(() => import('./pages/account/ConfirmEmailPage')) },
+          { path: 'notifications', lazy: page(() => import('./pages/notifications/NotificationsPage')) },
+          {
+            path: 'notifications/preferences',
+            lazy: page(() => import('./pages/notifications/PreferencesPage')),
+          },
           {
             path: 'landlord/properties',
             lazy: page(() => import('./pages/landlord/PropertiesPage')),

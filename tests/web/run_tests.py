@@ -1,6 +1,7 @@
 """The web app's tests for `make test` (scripts/dev.py runs this instead of pytest, with
 the JUnit report path): installs what they need (Node packages, Debian's chromium),
-builds the app, runs the unit and component tests (vitest), then the browser tests
+builds the app, type-checks and lints it (tsc, ESLint), runs the unit and component tests
+(vitest), then the browser tests
 (Playwright) against a platform started by pytest (conftest.py), and writes one JUnit
 file with every vitest and Playwright test case, so the closing line counts them one by
 one. Screenshots and failure traces: $RENTEZY_STATE/test-artifacts/web/.
@@ -58,6 +59,8 @@ def main() -> int:
     vitest = ARTIFACTS / "vitest.xml"
     if step("npx", "tsc", "--noEmit", cwd=FRONTEND, env=env) != 0:
         suites.append(failure_suite("typescript", "tsc --noEmit found type errors"))
+    if step("npm", "run", "--silent", "lint", cwd=FRONTEND, env=env) != 0:
+        suites.append(failure_suite("eslint", "npm run lint found problems"))
     step(
         "npx", "vitest", "run", "--reporter=default", "--reporter=junit",
         f"--outputFile.junit={vitest}", cwd=FRONTEND, env=env,

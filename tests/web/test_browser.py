@@ -10,10 +10,11 @@ from pathlib import Path
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 
 
-def test_playwright(platform):
+def test_playwright(platform, mailbox):
     env = {
         **os.environ,
         "BASE_URL": platform["gateway"].url,
+        "MAILBOX_URL": mailbox,
         "RENTEZY_ENV": os.environ.get("RENTEZY_ENV", "test"),
     }
     # WEB_SPECS narrows the run to some spec files (`WEB_SPECS=e2e/rent-visits.spec.ts make

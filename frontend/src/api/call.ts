@@ -91,7 +91,7 @@ export function queryString(query?: object): string {
 export function call<M extends Method, P extends PathsFor<M>>(
   method: M,
   path: P,
-  ...[init]: {} extends Init<Operation<P, M>>
+  ...[init]: Record<never, never> extends Init<Operation<P, M>>
     ? [init?: Init<Operation<P, M>>]
     : [init: Init<Operation<P, M>>]
 ): Promise<Answer<Operation<P, M>>> {

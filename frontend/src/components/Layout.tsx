@@ -16,6 +16,7 @@ import { queryClient } from '../queryClient'
 import { logout } from '../session/session'
 import { useSession } from '../session/useSession'
 import { LazyDrawer } from './LazyDrawer'
+import { NotificationBell } from './NotificationBell'
 
 interface NavItem {
   to: string
@@ -107,33 +108,36 @@ export function Layout() {
                 {links}
               </Group>
             </Group>
-            <Group gap="sm" visibleFrom="sm" wrap="nowrap">
-              {status === 'signed-in' && user ? (
-                <>
-                  <Anchor component={Link} to="/account" c="dark" fw={500} aria-label={`Account of ${user.full_name}`}>
-                    {user.full_name}
-                  </Anchor>
-                  <Button variant="subtle" onClick={signOut}>
-                    Sign out
-                  </Button>
-                </>
-              ) : status === 'signed-out' ? (
-                <>
-                  <Button component={Link} to="/login" variant="subtle">
-                    Sign in
-                  </Button>
-                  <Button component={Link} to="/register">
-                    Sign up
-                  </Button>
-                </>
-              ) : null}
+            <Group gap="sm" wrap="nowrap">
+              <Group gap="sm" visibleFrom="sm" wrap="nowrap">
+                {status === 'signed-in' && user ? (
+                  <>
+                    <Anchor component={Link} to="/account" c="dark" fw={500} aria-label={`Account of ${user.full_name}`}>
+                      {user.full_name}
+                    </Anchor>
+                    <Button variant="subtle" onClick={signOut}>
+                      Sign out
+                    </Button>
+                  </>
+                ) : status === 'signed-out' ? (
+                  <>
+                    <Button component={Link} to="/login" variant="subtle">
+                      Sign in
+                    </Button>
+                    <Button component={Link} to="/register">
+                      Sign up
+                    </Button>
+                  </>
+                ) : null}
+              </Group>
+              <NotificationBell />
+              <Burger
+                opened={opened}
+                onClick={toggle}
+                hiddenFrom="sm"
+                aria-label={opened ? 'Close menu' : 'Open menu'}
+              />
             </Group>
-            <Burger
-              opened={opened}
-              onClick={toggle}
-              hiddenFrom="sm"
-              aria-label={opened ? 'Close menu' : 'Open menu'}
-            />
           </Group>
         </Container>
       </Box>

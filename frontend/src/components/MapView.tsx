@@ -37,8 +37,11 @@ export default function MapView({ markers, label, onSelect, onPick, zoom = 13 }:
   const layer = useRef<L.LayerGroup | null>(null)
   const select = useRef(onSelect)
   const pick = useRef(onPick)
-  select.current = onSelect
-  pick.current = onPick
+  // The latest callbacks, for Leaflet's handlers (bound once): updated after each render.
+  useEffect(() => {
+    select.current = onSelect
+    pick.current = onPick
+  })
 
   useEffect(() => {
     if (!box.current) return

@@ -23,7 +23,8 @@ function useVisitChange<T>(fn: (arg: T) => Promise<Visit>, after?: () => void) {
 
 export function VisitActions({ visit, landlord = false }: { visit: Visit; landlord?: boolean }) {
   const active = visit.status === 'PENDING' || visit.status === 'CONFIRMED'
-  const ahead = Date.parse(visit.start) > Date.now()
+  const [now] = useState(Date.now)
+  const ahead = Date.parse(visit.start) > now
   const confirm = useVisitChange(() => confirmVisit(visit.id))
   return (
     <Stack gap="xs">

@@ -1,13 +1,14 @@
 import { zodResolver } from '@hookform/resolvers/zod'
-import { Alert, Button, Card, Group, PasswordInput, Select, Stack, Text, TextInput, Title } from '@mantine/core'
+import { Alert, Anchor, Button, Card, Group, PasswordInput, Select, Stack, Text, TextInput, Title } from '@mantine/core'
 import { useMemo, useState } from 'react'
-import { Controller, useForm } from 'react-hook-form'
-import { useNavigate } from 'react-router'
+import { Controller, useForm, useWatch } from 'react-hook-form'
+import { Link, useNavigate } from 'react-router'
 import { z } from 'zod'
 import { toApiError } from '../api/client'
 import { updateMe } from '../api/endpoints'
+import { resendConfirmation } from '../api/notificationEndpoints'
 import type { User } from '../api/types'
-import { FormAlert } from '../components/common'
+import { ErrorAlert, FormAlert } from '../components/common'
 import { RequireAuth } from '../components/RequireAuth'
 import { browserPreferences, formatInstant, formatMoney } from '../lib/format'
 import { applyApiError } from '../lib/forms'
@@ -44,6 +45,7 @@ function Account() {
     <Stack gap="lg" maw={640}>
       <Title order={1}>Account</Title>
       <Profile user={user} />
+      <Notifications user={user} />
       <Password />
       <Card withBorder padding="lg">
         <Stack gap="sm">
@@ -79,14 +81,14 @@ type ProfileValues = z.infer<typeof profileSchema>
 function Profile({ user }: { user: User }) {
   const [saved, setSaved] = useState(false)
   const [formError, setFormError] = useState<string | null>(null)
-  const zones = useMemo(timeZones, [])
+  const zones = useMemo(() => timeZones(), [])
   const locales = useMemo(() => [...new Set([user.locale, browserPreferences().locale, ...LOCALES])], [user.locale])
   const form = useForm<ProfileValues>({
     resolver: zodResolver(profileSchema),
     defaultValues: { full_name: user.full_name, phone: user.phone, time_zone: user.time_zone, locale: user.locale },
   })
-  const locale = form.watch('locale')
-  const zone = form.watch('time_zone')
+  const locale = useWatch({ control: form.control, name: 'locale' })
+  const zone = useWatch({ control: form.control, name: 'time_zone' })
   const submit = form.handleSubmit(async (values) => {
     setSaved(false)
     setFormError(null)
@@ -207,6 +209,60 @@ function Password() {
         <Button type="submit" w="fit-content" loading={form.formState.isSubmitting}>
           Change password
         </Button>
+      </Stack>
+    </Card>
+  )
+}
+
+/** Where notifications go (the preferences page), and the address's confirmation. */
+function Notifications({ user }: { user: User }) {
+  const [sent, setSent] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const [sending, setSending] = useState(false)
+  const resend = async () => {
+    setError(null)
+    setSending(true)
+    try {
+      await resendConfirmation()
+      setSent(true)
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      setSending(false)
+    }
+  }
+  return (
+    <Card withBorder padding="lg">
+      <Stack gap="sm">
+        <Title order={2} size="h3">
+          Notifications and email
+        </Title>
+        <Text>
+          Choose what reaches you in the app and by email:{' '}
+          <Anchor component={Link} to="/notifications/preferences">
+            notification preferences
+          </Anchor>
+          .
+        </Text>
+        {user.email_verified ? (
+          <Text size="sm" c="dimmed">
+            {user.email} is confirmed.
+          </Text>
+        ) : (
+          <Stack gap="xs">
+            <Text size="sm">{user.email} is not confirmed yet: follow the link we emailed you.</Text>
+            {sent ? (
+              <Alert color="green" role="status">
+                A new confirmation link is on its way to {user.email}.
+              </Alert>
+            ) : (
+              <Button variant="light" w="fit-content" onClick={resend} loading={sending}>
+                Send the confirmation link again
+              </Button>
+            )}
+            <ErrorAlert error={error} />
+          </Stack>
+        )}
       </Stack>
     </Card>
   )

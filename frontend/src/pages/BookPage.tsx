@@ -4,7 +4,7 @@ import { zodResolver } from '@hookform/resolvers/zod'
 import { Alert, Button, Card, Group, NumberInput, Stack, Text, TextInput, Title } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
-import { Controller, useForm } from 'react-hook-form'
+import { Controller, useForm, useWatch } from 'react-hook-form'
 import { Link, useNavigate, useParams } from 'react-router'
 import { z } from 'zod'
 import { ApiError, newIdempotencyKey } from '../api/client'
@@ -82,12 +82,14 @@ function Book() {
     },
   })
 
+  const watchedQuantity = useWatch({ control: form.control, name: 'quantity' })
+
   if (listing.isPending) return <PageSkeleton />
   if (listing.isError) return <ErrorAlert error={listing.error} />
   const property = listing.data
   const room = property.rooms.find((r) => r.id === roomId)
   if (!room) return <NotFoundContent what="room" />
-  const quantity = form.watch('quantity') || 0
+  const quantity = watchedQuantity || 0
   const monthly = Number(room.monthly_price) * quantity
   const deposit = Number(room.deposit) * quantity
 

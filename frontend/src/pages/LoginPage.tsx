@@ -59,6 +59,9 @@ export default function LoginPage() {
             error={form.formState.errors.password?.message}
             {...form.register('password')}
           />
+          <Anchor component={Link} to="/account/forgot-password" size="sm" w="fit-content">
+            Forgot password?
+          </Anchor>
           <Button type="submit" loading={form.formState.isSubmitting}>
             Sign in
           </Button>

@@ -307,8 +307,14 @@ const Filters = memo(function Filters({
   const format = useFormat()
   const [minPrice, setMinPrice] = useState<string>(state.price_min)
   const [maxPrice, setMaxPrice] = useState<string>(state.price_max)
-  useEffect(() => setMinPrice(state.price_min), [state.price_min])
-  useEffect(() => setMaxPrice(state.price_max), [state.price_max])
+  // The URL changed the range (back button, a facet): the inputs follow, during render
+  // (React's "adjusting state when a prop changes"), not in an effect a render later.
+  const [shown, setShown] = useState({ min: state.price_min, max: state.price_max })
+  if (shown.min !== state.price_min || shown.max !== state.price_max) {
+    setShown({ min: state.price_min, max: state.price_max })
+    setMinPrice(state.price_min)
+    setMaxPrice(state.price_max)
+  }
   const commitPrice = () => {
     if (minPrice !== state.price_min || maxPrice !== state.price_max) update({ price_min: minPrice, price_max: maxPrice })
   }

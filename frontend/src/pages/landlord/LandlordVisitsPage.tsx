@@ -84,6 +84,7 @@ function WeekCalendar({ propertyId }: { propertyId: string }) {
   const prefs = usePreferences()
   // null: the week of the next request awaiting an answer (this week when none).
   const [chosenWeek, setWeek] = useState<number | null>(null)
+  const [openedAt] = useState(Date.now) // "the next request" as of opening the page
   const availability = useQuery({
     queryKey: ['visit-availability', propertyId],
     queryFn: () => getVisitAvailability(propertyId),
@@ -99,7 +100,7 @@ function WeekCalendar({ propertyId }: { propertyId: string }) {
   const zone = availability.data?.time_zone ?? visits.data.results[0]?.time_zone ?? prefs.timeZone
   const now = today(zone)
   const next = visits.data.results
-    .filter((v) => v.status === 'PENDING' && Date.parse(v.start) > Date.now())
+    .filter((v) => v.status === 'PENDING' && Date.parse(v.start) > openedAt)
     .sort((a, b) => a.start.localeCompare(b.start))[0]
   const week = chosenWeek ?? (next ? weeksBetween(now, localDateOf(next.local_start)) : 0)
   const days = weekOf(now, week)

@@ -26,7 +26,7 @@ import {
 } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useRef, useState } from 'react'
-import { Controller, useForm } from 'react-hook-form'
+import { Controller, useForm, useWatch } from 'react-hook-form'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { z } from 'zod'
 import { ApiError, newIdempotencyKey } from '../../api/client'
@@ -260,8 +260,8 @@ function DetailsForm({ property }: { property?: Property }) {
   const [saved, setSaved] = useState(false)
   const form = useForm<Details>({ resolver: zodResolver(detailsSchema), defaultValues: toForm(property) })
   const errors = form.formState.errors
-  const lat = form.watch('lat')
-  const lon = form.watch('lon')
+  const lat = useWatch({ control: form.control, name: 'lat' })
+  const lon = useWatch({ control: form.control, name: 'lon' })
   const submit = form.handleSubmit(async (values) => {
     setFormError(null)
     setSaved(false)
