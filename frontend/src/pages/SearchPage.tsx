@@ -18,7 +18,7 @@ import {
 } from '@mantine/core'
 import { useDebouncedValue, useDisclosure, useMediaQuery } from '@mantine/hooks'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useNavigate, useSearchParams } from 'react-router'
 import { queryString } from '../api/call'
 import { search, suggest } from '../api/endpoints'
@@ -100,7 +100,9 @@ export function SearchPage() {
   // One `update` for the page's life (read through refs): the memoised filters, cards
   // and map are not re-rendered by a keystroke that changes only the text.
   const latest = useRef({ state, setParams })
-  latest.current = { state, setParams }
+  useLayoutEffect(() => {
+    latest.current = { state, setParams }
+  })
   const update = useCallback((changes: Partial<SearchState>, replace = false) => {
     const next = { ...latest.current.state, page: 1, ...changes }
     latest.current.setParams(writeSearch(next), { replace })
