@@ -40,7 +40,7 @@ describe('Outbox', () => {
   it('sends oldest first and keeps a failed message out of resends until retried', () => {
     const box = new Outbox(ids)
     const a = box.add('conv', 'a')
-    const b = box.add('conv', 'b')
+    box.add('conv', 'b')
     box.fail(a.client_id, 'You blocked this person.')
     expect(box.due().map((i) => i.body)).toEqual(['b'])
     box.retry(a.client_id)

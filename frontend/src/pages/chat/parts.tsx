@@ -1,0 +1,30 @@
+import { Alert } from '@mantine/core'
+import { useEffect, useState } from 'react'
+import type { ConnectionState } from '../../chat/client'
+
+/** Says when live updates are off, and that messages wait rather than being lost. A
+ * (re)connection that takes under 2 s is not worth a banner. */
+export function ConnectionNotice({ state }: { state: ConnectionState }) {
+  const [slow, setSlow] = useState(false)
+  useEffect(() => {
+    setSlow(false)
+    if (state !== 'connecting') return
+    const timer = setTimeout(() => setSlow(true), 2_000)
+    return () => clearTimeout(timer)
+  }, [state])
+  if (state === 'offline') {
+    return (
+      <Alert color="orange" role="status" title="Offline" data-testid="chat-connection">
+        Messages you send are kept and go out as soon as you are back online.
+      </Alert>
+    )
+  }
+  if (state === 'connecting' && slow) {
+    return (
+      <Alert color="gray" role="status" title="Connecting…" data-testid="chat-connection">
+        Reconnecting to chat. Messages you send wait and go out once connected.
+      </Alert>
+    )
+  }
+  return null
+}
