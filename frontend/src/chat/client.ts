@@ -116,6 +116,8 @@ export class ChatClient {
     this.reconnectTimer = undefined
     this.closeSocket()
     this.logs.clear()
+    this.outbox.clear()
+    this.userId = null
     this.state = 'idle'
     this.changed()
   }

@@ -65,6 +65,11 @@ export class Outbox {
     this.update(clientId, { state: 'pending', error: null, notBefore: 0 })
   }
 
+  /** Sign-out: nothing of this user's is sent for the next one. */
+  clear(): void {
+    this.items = []
+  }
+
   drop(clientId: string): void {
     this.settle(clientId)
   }

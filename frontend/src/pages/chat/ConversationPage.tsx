@@ -347,6 +347,10 @@ function Thread({
       padding="sm"
       ref={box}
       className="chat-thread"
+      role="log"
+      aria-label="Messages"
+      aria-live="polite"
+      tabIndex={0}
       onScroll={(e) => {
         const el = e.currentTarget
         fromBottom.current = el.scrollHeight - el.scrollTop
@@ -373,7 +377,7 @@ function Thread({
               No messages yet. Say hello!
             </Text>
           ) : (
-            <Stack gap={6} role="log" aria-label="Messages" aria-live="polite" tabIndex={0} data-testid="messages">
+            <Stack gap={6} data-testid="messages">
               {items.map((item) => {
                 const at = item.kind === 'message' ? item.message.created_at : item.pending.created_at
                 const day = dayOf(at, prefs.timeZone)

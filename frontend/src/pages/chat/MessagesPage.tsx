@@ -24,7 +24,7 @@ export default function MessagesPage() {
 }
 
 export function otherParty(conversation: ChatConversation, me: string | undefined): string {
-  return conversation.tenant_id === me ? 'the landlord' : `tenant #${conversation.tenant_id}`
+  return conversation.tenant_id === me ? 'the landlord' : 'the tenant'
 }
 
 export function preview(conversation: ChatConversation, me: string | undefined): string {
@@ -91,6 +91,7 @@ function Conversations() {
                         </Text>
                         <Text size="sm" c="dimmed">
                           with {otherParty(c, user?.id)}
+                          {c.tenant_id !== user?.id && ` (#${c.tenant_id})`}
                         </Text>
                         <Text size="sm" truncate fw={unread ? 600 : 400} data-testid="preview">
                           {preview(c, user?.id)}
