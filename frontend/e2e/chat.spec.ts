@@ -62,9 +62,9 @@ test('tenant and landlord chat live: typing, seen, unread', async ({ browser }) 
 
   // The landlord: the Messages link counts it, the list shows it unread with its preview.
   await l.goto('/messages')
-  await expect(l.getByRole('link', { name: 'Messages, 1 unread' })).toBeVisible()
+  await expect(l.getByRole('link', { name: /^Messages\s*1 unread$/ })).toBeVisible()
   const row = l.locator(`[data-conversation-id]`).filter({ hasText: TITLE })
-  await expect(row.getByTestId('unread')).toHaveText('1')
+  await expect(row.getByTestId('unread')).toHaveText('1 unread')
   await expect(row.getByTestId('preview')).toHaveText('Hello! Is the twin room free from January?')
   await checkPage(l, 'chat-list')
 
@@ -147,14 +147,14 @@ test('a photo with its upload progress; block and report', async () => {
   await expect(l.getByRole('img', { name: 'Photo: room.jpg' })).toBeVisible()
 
   // The landlord blocks the tenant: the tenant's next message is refused, shown failed.
-  await l.getByRole('button', { name: 'Conversation actions' }).click()
+  await l.getByRole('button', { name: 'More actions' }).click()
   await l.getByRole('menuitem', { name: 'Block the tenant' }).click()
   await expect(l.getByText('You blocked this person')).toBeVisible()
   await send(t, 'Are you there?')
   await expect(bubble(t, 'Are you there?')).toHaveAttribute('data-state', 'failed')
   await expect(bubble(t, 'Are you there?').getByRole('alert')).toContainText('Not sent')
   await checkPage(t, 'chat-blocked')
-  await l.getByRole('button', { name: 'Conversation actions' }).click()
+  await l.getByRole('button', { name: 'More actions' }).click()
   await l.getByRole('menuitem', { name: 'Unblock the tenant' }).click()
   await expect(l.getByText('You blocked this person')).toBeHidden()
   await bubble(t, 'Are you there?').getByRole('button', { name: 'Try again' }).click()
@@ -162,7 +162,7 @@ test('a photo with its upload progress; block and report', async () => {
   await expect(bubble(l, 'Are you there?')).toHaveCount(1)
 
   // Report.
-  await t.getByRole('button', { name: 'Conversation actions' }).click()
+  await t.getByRole('button', { name: 'More actions' }).click()
   await t.getByRole('menuitem', { name: 'Report…' }).click()
   const dialog = t.getByRole('dialog', { name: 'Report this conversation' })
   await dialog.getByLabel('What happened? (optional)').fill('Testing the report form.')

@@ -1,7 +1,7 @@
 // The "Messages" nav link with the signed-in user's total unread count. The count comes
 // from the conversation list (refetched whenever the chat socket says something changed),
 // and the socket code is a chunk of its own, loaded after the page (LiveUnread).
-import { Anchor, Badge, Group } from '@mantine/core'
+import { Anchor, Badge, Group, VisuallyHidden } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { lazy, Suspense } from 'react'
 import { NavLink } from 'react-router'
@@ -24,7 +24,6 @@ export default function MessagesLink() {
         c="dark"
         fw={500}
         underline="never"
-        aria-label={unread ? `Messages, ${unread} unread` : 'Messages'}
         style={({ isActive }: { isActive: boolean }) =>
           isActive ? { textDecoration: 'underline', textUnderlineOffset: 6 } : undefined
         }
@@ -32,8 +31,9 @@ export default function MessagesLink() {
         <Group gap={6} wrap="nowrap" component="span">
           Messages
           {unread > 0 && (
-            <Badge size="sm" circle={unread < 10} color="red" aria-hidden data-testid="unread-total">
+            <Badge size="sm" circle={unread < 10} color="red" data-testid="unread-total">
               {unread > 99 ? '99+' : unread}
+              <VisuallyHidden> unread</VisuallyHidden>
             </Badge>
           )}
         </Group>

@@ -201,7 +201,7 @@ function Header({ conversation, otherId, me }: { conversation: ChatConversation;
         </Stack>
         <Menu position="bottom-end" withinPortal>
           <Menu.Target>
-            <Button variant="default" size="sm" aria-label="Conversation actions">
+            <Button variant="default" size="sm" aria-label="More actions">
               More
             </Button>
           </Menu.Target>

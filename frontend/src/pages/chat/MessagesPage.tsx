@@ -1,6 +1,6 @@
 // The conversation list (/messages): latest activity first, each with its last message
 // and unread count; refetched whenever the chat socket reports a change (useChat).
-import { Badge, Card, Group, Skeleton, Stack, Text, Title, UnstyledButton } from '@mantine/core'
+import { Badge, Card, Group, Skeleton, Stack, Text, Title, UnstyledButton, VisuallyHidden } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { Link } from 'react-router'
 import { listConversations, type ChatConversation } from '../../api/chatEndpoints'
@@ -81,7 +81,6 @@ function Conversations() {
                   to={`/messages/${c.id}`}
                   w="100%"
                   data-conversation-id={c.id}
-                  aria-label={`${c.property_title}, with ${otherParty(c, user?.id)}${unread ? `, ${unread} unread` : ''}`}
                 >
                   <Card withBorder padding="md" className="chat-row">
                     <Group justify="space-between" wrap="nowrap" align="flex-start" gap="sm">
@@ -104,6 +103,7 @@ function Conversations() {
                         {unread > 0 && (
                           <Badge color="red" circle={unread < 10} data-testid="unread">
                             {unread}
+                            <VisuallyHidden> unread</VisuallyHidden>
                           </Badge>
                         )}
                       </Stack>
