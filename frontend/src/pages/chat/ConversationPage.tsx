@@ -310,7 +310,9 @@ function Thread({
   const sentinel = useRef<HTMLDivElement>(null)
   const fromBottom = useRef(0)
   const firstKey = items[0] ? key(items[0]) : ''
-  const lastKey = items.length ? key(items[items.length - 1]!) : ''
+  const last = items[items.length - 1]
+  // A pending message that fails grows (its reason, its buttons): follow that too.
+  const lastKey = last ? key(last) + (last.kind === 'pending' ? last.pending.state : '') : ''
   const previousFirst = useRef(firstKey)
   const previousLast = useRef('')
 
@@ -601,7 +603,7 @@ function Composer({
           <Textarea
             ref={input}
             aria-label="Message"
-            placeholder="Write a message (Enter sends, Shift+Enter for a new line)"
+            placeholder="Write a message"
             value={body}
             onChange={(e) => {
               setBody(e.currentTarget.value)
