@@ -59,6 +59,10 @@ export const routes: RouteObject[] = [
           { path: 'visits', lazy: page(() => import('./pages/visits/MyVisitsPage')) },
           { path: 'landlord/rent', lazy: page(() => import('./pages/landlord/LandlordRentPage')) },
           { path: 'landlord/visits', lazy: page(() => import('./pages/landlord/LandlordVisitsPage')) },
+          { path: 'messages', lazy: page(() => import('./pages/chat/MessagesPage')) },
+          { path: 'messages/:id', lazy: page(() => import('./pages/chat/ConversationPage')) },
+          // The address the platform's brief names for chat.
+          { path: 'chat', lazy: page(() => import('./pages/chat/ChatRedirect')) },
           { path: 'login', lazy: page(() => import('./pages/LoginPage')) },
           { path: 'register', lazy: page(() => import('./pages/RegisterPage')) },
           { path: 'account', lazy: page(() => import('./pages/AccountPage')) },

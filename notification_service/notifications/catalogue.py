@@ -720,7 +720,7 @@ def _chat_message(envelope, p, ctx):
             category=Category.CHAT,
             title=f"New message from {ctx.name(p.get('sender_id'))}",
             body=str(p.get("preview") or "")[:300],
-            link=f"/chat/?conversation={p.get('conversation_id')}",
+            link=f"/messages/{p.get('conversation_id')}",
             data={
                 "conversation_id": p.get("conversation_id"),
                 "message_id": p.get("message_id"),

@@ -570,9 +570,7 @@ def chat_digest_for(*, recipient_id: str) -> Notification | None:
     )
     shown = rows[: settings.NOTIFICATION_CHAT_DIGEST_ITEMS]
     conversations = {str(r.conversation_id) for r in rows}
-    link = (
-        f"/chat/?conversation={next(iter(conversations))}" if len(conversations) == 1 else "/chat/"
-    )
+    link = f"/messages/{next(iter(conversations))}" if len(conversations) == 1 else "/messages"
     message = catalogue.Message(
         recipient_id=recipient_id,
         kind="chat.digest",

@@ -6,6 +6,7 @@ import type { Booking, BookingStatus } from '../api/types'
 import { useFormat } from '../lib/format'
 import { BOOKING_STATUS } from '../lib/labels'
 import { CancelBooking } from './CancelBooking'
+import { MessageButton } from './MessageButton'
 import { Pager } from './Pager'
 import { BookingBadge, CardsSkeleton, EmptyState, ErrorAlert } from './common'
 
@@ -106,7 +107,16 @@ function BookingRow({
               ` · refunded ${format.money(booking.amount_refunded, booking.currency)}`}
           </Text>
         </Stack>
-        <CancelBooking booking={booking} label={landlord ? 'Cancel and refund' : 'Cancel'} />
+        <Group gap="xs" align="flex-start">
+          <MessageButton
+            propertyId={booking.property_id}
+            bookingId={booking.id}
+            tenantId={landlord ? booking.tenant_id : undefined}
+            label={landlord ? 'Message tenant' : 'Message landlord'}
+            aria-label={`${landlord ? 'Message tenant' : 'Message landlord'} about ${property?.title ?? 'this booking'}`}
+          />
+          <CancelBooking booking={booking} label={landlord ? 'Cancel and refund' : 'Cancel'} />
+        </Group>
       </Group>
     </Card>
   )

@@ -10,13 +10,16 @@ import {
   Text,
 } from '@mantine/core'
 import { useDisclosure, useNetwork } from '@mantine/hooks'
-import { useEffect, useRef } from 'react'
+import { lazy, Suspense, useEffect, useRef } from 'react'
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router'
 import { queryClient } from '../queryClient'
 import { logout } from '../session/session'
 import { useSession } from '../session/useSession'
 import { LazyDrawer } from './LazyDrawer'
 import { NotificationBell } from './NotificationBell'
+
+// Chat's link with the unread count: a chunk of its own, out of the search page's first load.
+const MessagesLink = lazy(() => import('./MessagesLink'))
 
 interface NavItem {
   to: string
@@ -106,6 +109,7 @@ export function Layout() {
               </Anchor>
               <Group gap="lg" visibleFrom="sm" component="nav" aria-label="Main">
                 {links}
+                {status === 'signed-in' && <Suspense fallback={null}><MessagesLink /></Suspense>}
               </Group>
             </Group>
             <Group gap="sm" wrap="nowrap">
@@ -144,6 +148,7 @@ export function Layout() {
       <LazyDrawer opened={opened} onClose={close} title="Menu" hiddenFrom="sm" position="right" size="xs">
         <Stack component="nav" aria-label="Main" gap="md">
           {links}
+          {status === 'signed-in' && <Suspense fallback={null}><MessagesLink /></Suspense>}
           {status === 'signed-in' ? (
             <>
               <Anchor component={Link} to="/account" c="dark" fw={500}>

@@ -55,6 +55,6 @@ function derived(data: Notification['data']): string | null {
   if (str(data.visit_id)) return '/visits'
   if (str(data.invoice_id) || str(data.lease_id) || str(data.payment_id)) return '/rent'
   const conversation = str(data.conversation_id)
-  if (conversation) return `/chat?conversation=${encodeURIComponent(conversation)}`
+  if (conversation) return `/messages/${encodeURIComponent(conversation)}`
   return null
 }

@@ -5,10 +5,12 @@ import { ApiError } from '../api/client'
 import { getBooking, getProperty } from '../api/endpoints'
 import type { Booking } from '../api/types'
 import { CancelBooking } from '../components/CancelBooking'
+import { MessageButton } from '../components/MessageButton'
 import { BookingBadge, ErrorAlert, NotFoundContent, PageSkeleton } from '../components/common'
 import { Countdown } from '../components/Countdown'
 import { RequireAuth } from '../components/RequireAuth'
 import { useFormat } from '../lib/format'
+import { useSession } from '../session/useSession'
 import { reasonLabel } from '../lib/labels'
 import { usePageTitle } from '../lib/usePageTitle'
 
@@ -34,6 +36,7 @@ function BookingView() {
   const { id = '' } = useParams()
   const format = useFormat()
   const goToCheckout = useGoToCheckout()
+  const { user } = useSession()
   const booking = useQuery({
     queryKey: ['booking', id],
     queryFn: ({ signal }) => getBooking(id, signal),
@@ -122,8 +125,14 @@ function BookingView() {
           </Text>
         </SimpleGrid>
       </Card>
-      <Group>
+      <Group align="flex-start">
         <CancelBooking booking={b} />
+        <MessageButton
+          propertyId={b.property_id}
+          bookingId={b.id}
+          tenantId={user?.id === b.tenant_id ? undefined : b.tenant_id}
+          label={user?.id === b.tenant_id ? 'Message landlord' : 'Message tenant'}
+        />
         <Button component={Link} to="/bookings" variant="subtle">
           All my bookings
         </Button>

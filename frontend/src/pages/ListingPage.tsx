@@ -18,6 +18,7 @@ import { getProperty, roomAvailability } from '../api/endpoints'
 import type { Availability, Property, Room } from '../api/types'
 import { ErrorAlert, NotFoundContent, PageSkeleton, PropertyBadge } from '../components/common'
 import { LazyMap } from '../components/LazyMap'
+import { MessageButton } from '../components/MessageButton'
 import VisitRequest from '../components/VisitRequest'
 import { useFormat } from '../lib/format'
 import { amenityLabel, typeLabel } from '../lib/labels'
@@ -188,6 +189,9 @@ function Listing({ property }: { property: Property }) {
             </Badge>
           </Group>
           {property.available_from && <Text>Available from {format.day(property.available_from)}</Text>}
+          {(!user || user.role === 'tenant') && (
+            <MessageButton propertyId={property.id} label="Contact landlord" />
+          )}
           {user?.role === 'landlord' && user.id === property.owner_id && (
             <Button component={Link} to={`/landlord/properties/${property.id}`} variant="light" w="fit-content">
               Edit this listing
