@@ -196,3 +196,52 @@ test('a tenant asks for a viewing in the property time; the landlord confirms it
   await expect(t.getByTestId('feed-url')).toHaveValue(/\/api\/visits\/feeds\/.+\.ics$/)
   await checkPage(t, 'my-visits-confirmed')
 })
+
+test('the tenant moves the viewing, then cancels it; the landlord declines the next request', async () => {
+  const t = tenant.page
+  const l = landlord.page
+  await t.goto('/visits')
+  const visit = t.locator('[data-visit-id]')
+  await expect(visit).toHaveCount(1)
+  const id = await visit.getAttribute('data-visit-id')
+  const was = await visit.textContent()
+
+  // Moved by the tenant: the same visit at another time, back to awaiting the landlord.
+  await visit.getByRole('button', { name: 'Reschedule' }).click()
+  const move = t.getByRole('dialog', { name: 'Move this visit' })
+  await move.getByRole('group', { name: /^Times on/ }).locator('label').nth(1).click()
+  await checkPage(t, 'visit-reschedule')
+  await move.getByRole('button', { name: /^Move to: / }).click()
+  await expect(move).toBeHidden()
+  await expect(visit).toHaveAttribute('data-visit-id', id!)
+  await expect(visit.locator('[data-status="PENDING"]')).toBeVisible()
+  await expect(visit).not.toHaveText(was!)
+
+  // Cancelled by the tenant: a reason is required.
+  await visit.getByRole('button', { name: 'Cancel visit' }).click()
+  const cancel = t.getByRole('dialog', { name: 'Cancel this visit?' })
+  await expect(cancel.getByRole('button', { name: 'Cancel visit' })).toBeDisabled()
+  await cancel.getByLabel('Reason').fill('Found another place')
+  await cancel.getByRole('button', { name: 'Cancel visit' }).click()
+  await expect(visit.locator('[data-status="CANCELLED"]')).toBeVisible()
+  await expect(visit.getByRole('button', { name: 'Reschedule' })).toHaveCount(0)
+
+  // A new request, declined by the landlord on the week calendar.
+  await t.goto(`/listings/${propertyId}`)
+  const picker = t.getByTestId('slot-picker')
+  await picker.getByRole('group', { name: /^Times on/ }).locator('label').first().click()
+  await picker.getByRole('button', { name: /^Request this viewing: / }).click()
+  await expect(t.getByTestId('visit-requested')).toContainText('Viewing requested')
+  await l.goto(`/landlord/visits?property=${propertyId}`)
+  const pending = l.locator('[data-visit-id]').filter({ has: l.locator('[data-status="PENDING"]') })
+  await expect(pending).toHaveCount(1)
+  await pending.getByRole('button', { name: 'Decline' }).click()
+  const decline = l.getByRole('dialog', { name: 'Decline this request?' })
+  await decline.getByLabel('Reason (optional)').fill('Away that day')
+  await decline.getByRole('button', { name: 'Decline' }).click()
+  await expect(l.locator('[data-status="DECLINED"]')).toBeVisible()
+  await checkPage(l, 'landlord-visit-declined')
+  await t.goto('/visits')
+  await expect(t.locator('[data-status="DECLINED"]')).toBeVisible()
+  await expect(t.locator('[data-status="CANCELLED"]')).toBeVisible()
+})
