@@ -5,19 +5,19 @@ import type { ConnectionState } from '../../chat/client'
 /** Says when live updates are off, and that messages wait rather than being lost. A
  * (re)connection that takes under 2 s is not worth a banner. */
 export function ConnectionNotice({ state }: { state: ConnectionState }) {
-  // Which connecting spell has lasted 2 s: a new one (state left and came back) starts
-  // unflagged, without a state update in the effect's body.
-  const [spell, setSpell] = useState(0)
-  const [slowSpell, setSlowSpell] = useState(-1)
+  // Reset when the state changes (React's "information from previous renders" pattern:
+  // no state set in an effect's body, and safe under StrictMode's double effects).
+  const [slow, setSlow] = useState(false)
+  const [seen, setSeen] = useState(state)
+  if (seen !== state) {
+    setSeen(state)
+    setSlow(false)
+  }
   useEffect(() => {
     if (state !== 'connecting') return
-    const timer = setTimeout(() => setSlowSpell(spell), 2_000)
-    return () => {
-      clearTimeout(timer)
-      setSpell((n) => n + 1)
-    }
-  }, [state, spell])
-  const slow = slowSpell === spell
+    const timer = setTimeout(() => setSlow(true), 2_000)
+    return () => clearTimeout(timer)
+  }, [state])
   if (state === 'offline') {
     return (
       <Alert color="orange" role="status" title="Offline" data-testid="chat-connection">
