@@ -1,24 +1,7 @@
 // The chat client against a scripted socket: reconnect, resume, resend, dedupe.
 import { ChatClient, type ChatDeps } from './client'
-import type { ChatMessage, ChatMessagePage } from '../api/chatEndpoints'
-
-function msg(seq: number, over: Partial<ChatMessage> = {}): ChatMessage {
-  return {
-    id: String(seq),
-    conversation_id: 'conv',
-    seq,
-    change_seq: seq,
-    sender_id: '2',
-    client_id: `x${seq}`,
-    body: `message ${seq}`,
-    attachment: null,
-    created_at: '2026-12-03T10:00:00Z',
-    edited_at: null,
-    deleted_at: null,
-    deleted: false,
-    ...over,
-  }
-}
+import type { ChatMessagePage } from '../api/chatEndpoints'
+import { msg } from './testing'
 
 class FakeSocket {
   static all: FakeSocket[] = []

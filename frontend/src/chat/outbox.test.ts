@@ -1,27 +1,9 @@
 import { Outbox } from './outbox'
 import { lastSeenByOther, mergeMessages, visibleItems, withMessages, emptyLog } from './log'
-import type { ChatMessage } from '../api/chatEndpoints'
+import { msg } from './testing'
 
 let n = 0
 const ids = () => `c${++n}`
-
-function msg(seq: number, over: Partial<ChatMessage> = {}): ChatMessage {
-  return {
-    id: String(seq),
-    conversation_id: 'conv',
-    seq,
-    change_seq: seq,
-    sender_id: '2',
-    client_id: `x${seq}`,
-    body: `message ${seq}`,
-    attachment: null,
-    created_at: '2026-12-03T10:00:00Z',
-    edited_at: null,
-    deleted_at: null,
-    deleted: false,
-    ...over,
-  }
-}
 
 describe('Outbox', () => {
   it('keeps a message pending with one client id across resends until acknowledged', () => {
